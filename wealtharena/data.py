@@ -120,7 +120,7 @@ def load_prices(path, columns: dict | None = None, symbol: str | None = None, as
     checked = validate_prices(raw, source=str(path), min_rows=min_rows)
     return _to_panel(checked[[c for c in checked.columns if c in _ALLOWED_TARGETS]], asset_class, synthetic=False)
 
-# %% ../nbs/00_data.ipynb #6614c3bb
+# %% ../nbs/00_data.ipynb #9975161e
 def _source_root() -> Path:
     "The checkout's root folder (the notebooks, which have no `__file__`, live in its nbs/ folder)."
     try: return Path(__file__).resolve().parents[1]
@@ -134,7 +134,7 @@ def data_dir() -> Path:
     raise FileNotFoundError(f"bundled market data not found in {[str(c) for c in candidates if c]}; "
                             "set WEALTHARENA_DATA to the data/ folder of a WealthArena checkout")
 
-SHARED_WINDOW = ("2014-11-28", "2020-01-16")  # every class has real daily data on every business day in here
+SHARED_WINDOW = ("2014-11-28", "2020-01-16")  # every class has real daily data in here (crypto lacks 2019-03-20 to 03-31)
 
 def market_symbols() -> pd.DataFrame:
     "What the bundled data holds: one row per symbol with its class, date range, fields and provenance."

@@ -61,7 +61,8 @@ def annual_volatility(returns, period: str = "daily", alpha: float = 2.0, annual
 def _std(values: np.ndarray) -> float:
     "Sample standard deviation, exactly 0 when all present values are equal."
     present = values[~np.isnan(values)]
-    if len(present) and present.max() == present.min(): return 0.0
+    if len(present) < 2: return np.nan
+    if present.max() == present.min(): return 0.0
     return np.nanstd(values, ddof=1)
 
 def sharpe_ratio(returns, risk_free: float = 0, period: str = "daily", annualization=None) -> float:
@@ -91,9 +92,9 @@ def sortino_ratio(returns, required_return: float = 0, period: str = "daily", an
 def drawdown_series(returns) -> np.ndarray:
     "Drawdown of the compounded wealth from its running peak after each period (NaN counts as 0)."
     values = np.nan_to_num(_array(returns), nan=0.0)
-    wealth = np.cumprod(np.concatenate([[1.0], 1 + values]))
-    peak = np.maximum.accumulate(wealth)
-    return (wealth / peak - 1)[1:]
+    wealth = 100 * np.cumprod(np.concatenate([[1.0], 1 + values]))  # from 100, as empyrical, so rounding agrees
+    peak = np.fmax.accumulate(wealth)
+    return ((wealth - peak) / peak)[1:]
 
 def max_drawdown(returns) -> float:
     "The largest fall from a peak, a number <= 0."

@@ -1,0 +1,52 @@
+# The README's two commands are `make demo` and `make test`; everything else here serves them or contributors.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo test export notebooks readme docs docs-check data
+
+# A project-local virtualenv; torch 2.13.0 (CPU, from local disk) goes in first so that the package's
+# torch range is already satisfied and pip never pulls a CUDA build.
+$(STAMP): pyproject.toml
+	@echo "== setting up $(VENV) (torch 2.13.0 first, then wealtharena[dev])"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m wealtharena.report
+
+# Notebooks run under nbdev-test; pytest then checks the package against the notebooks, the docs site in
+# Chromium and everything else in tests/. pytest's summary line is the last line printed.
+test: $(STAMP)
+	@echo "== nbdev-test: every notebook runs"
+	$(VENV)/bin/nbdev-test --n-workers 2 --timing
+	@echo "== pytest"
+	$(PY) -m pytest
+
+export: $(STAMP)
+	$(VENV)/bin/nbdev-export
+	$(VENV)/bin/nbdev-clean
+	$(PY) tools/make_readme.py
+
+notebooks: $(STAMP)
+	$(VENV)/bin/nbdev-test --n-workers 2 --save
+	$(MAKE) export
+
+readme: $(STAMP)
+	$(PY) tools/make_readme.py
+
+docs: $(STAMP)
+	$(PY) tools/build_docs.py
+
+docs-check: docs
+	$(PY) tools/check_docs.py
+
+data: $(STAMP)
+	$(PY) data/build_data.py

@@ -1,0 +1,91 @@
+"""Build the docs site offline: nbdev's processed notebooks rendered by smalldocs, with a local copy of KaTeX.
+
+Readers with Quarto run `nbdev-docs`, which uses the same `nbs/_quarto.yml`. Quarto cannot be installed on
+the project's machines, so `make docs` runs this script instead. It calls nbdev's own processing steps
+(never `nbdev-proc-nbs`, which would try to download and install Quarto), renames the processed notebooks
+to the page names nbdev links to, renders them with smalldocs and makes the site self-contained.
+"""
+from __future__ import annotations
+
+import argparse, json, os, re, shutil, subprocess, sys
+from pathlib import Path
+
+KATEX_DIRS = [os.environ.get("KATEX_DIR"), "/usr/share/javascript/katex"]
+CDN = re.compile(r"https://cdn\.jsdelivr\.net/npm/katex@[^/]+/dist/")
+LOCAL_KATEX = {"katex.min.css": "katex.min.css", "katex.min.js": "katex.js", "contrib/auto-render.min.js": "contrib/auto-render.js"}
+
+
+def katex_dir() -> Path:
+    "A folder holding KaTeX's files (Debian's libjs-katex, or $KATEX_DIR)."
+    for folder in KATEX_DIRS:
+        if folder and (Path(folder) / "katex.min.css").exists(): return Path(folder)
+    raise SystemExit("KaTeX not found: install Debian's libjs-katex (apt-get install libjs-katex) or set KATEX_DIR")
+
+
+def process_notebooks(root: Path) -> Path:
+    "nbdev's processing of nbs/ into _proc/, without its attempt to install Quarto."
+    os.chdir(root)
+    from nbdev.config import get_config
+    from nbdev.quarto import nbdev_sidebar, refresh_quarto_yml
+    from nbdev.serve import proc_nbs
+    import nbdev.doclinks
+    cfg = get_config()
+    refresh_quarto_yml()
+    nbdev.doclinks._build_modidx()
+    nbdev_sidebar.__wrapped__(path=cfg.nbs_path)
+    shutil.rmtree(root / "_proc", ignore_errors=True)
+    proc = Path(proc_nbs(cfg.nbs_path, n_workers=0))
+    shutil.copy(cfg.nbs_path / "styles.css", proc / "styles.css")
+    return proc
+
+
+def rename_to_output_files(proc: Path) -> dict[str, str]:
+    "Rename each processed notebook to its `output-file` stem (the page name nbdev links to); fix links and sidebar."
+    renames = {}
+    for nb in sorted(proc.glob("*.ipynb")):
+        found = re.search(r"output-file: ([\w.-]+)\.html", nb.read_text())
+        if found and found.group(1) != nb.stem: renames[nb.name] = found.group(1) + ".ipynb"
+    for old, new in renames.items(): (proc / old).rename(proc / new)
+    for path in [*proc.glob("*.ipynb"), proc / "sidebar.yml"]:
+        text = path.read_text()
+        for old, new in renames.items(): text = text.replace(old, new)
+        path.write_text(text)
+    sidebar = proc / "sidebar.yml"
+    lines = [l for l in sidebar.read_text().splitlines() if not l.strip().startswith("- ") or l.strip().endswith(".ipynb")]
+    sidebar.write_text("\n".join(lines) + "\n")
+    return renames
+
+
+def make_self_contained(site: Path, doc_url: str) -> None:
+    "Serve KaTeX from the site itself and make links into the site relative."
+    shutil.copytree(katex_dir(), site / "site_libs" / "katex", symlinks=False, dirs_exist_ok=True)
+    prefix = doc_url.rstrip("/") + "/"
+    for page in site.glob("*.html"):
+        html = page.read_text()
+        for cdn_name, local in LOCAL_KATEX.items():
+            html = re.sub(CDN.pattern + re.escape(cdn_name), f"site_libs/katex/{local}", html)
+        html = html.replace(f'href="{prefix}', 'href="')
+        page.write_text(html)
+
+
+def main(argv=None) -> Path:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[1])
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    proc = process_notebooks(root)
+    rename_to_output_files(proc)
+    smalldocs = Path(sys.executable).with_name("smalldocs")
+    subprocess.run([str(smalldocs if smalldocs.exists() else "smalldocs"), "render", str(proc)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import tomllib
+    doc_url = tomllib.loads((root / "pyproject.toml").read_text())["project"]["urls"]["Documentation"]
+    site = proc / "_docs"
+    make_self_contained(site, doc_url)
+    pages = sorted(p.name for p in site.glob("*.html"))
+    print(f"built {len(pages)} pages into {site}: {', '.join(pages)}")
+    return site
+
+
+if __name__ == "__main__":
+    main()
