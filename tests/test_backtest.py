@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from sklearn.covariance import ledoit_wolf as sk_ledoit_wolf
 
-from wealtharena.backtest import CostModel, backtest
+from wealtharena.backtest import backtest
+from wealtharena.execution import CostModel
 from wealtharena.baselines import STRATEGIES, ledoit_wolf
 
 
