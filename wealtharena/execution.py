@@ -54,15 +54,13 @@ class FLOATS:
     @staticmethod
     def where(cond, a, b): return a if cond else b
     @staticmethod
-    def total(x): return x
-    @staticmethod
-    def per_asset(x): return x
-    @staticmethod
-    def largest(x): return abs(x)
+    def sign(x): return (x > 0) - (x < 0)
+    total = per_asset = float                                      # builtins: cheaper to call than Python functions
+    largest = abs
 
 class ARRAYS:
     "Operations on numpy arrays whose last axis is the asset."
-    sqrt, isnan, where = staticmethod(np.sqrt), staticmethod(np.isnan), staticmethod(np.where)
+    sqrt, isnan, where, sign = staticmethod(np.sqrt), staticmethod(np.isnan), staticmethod(np.where), staticmethod(np.sign)
     @staticmethod
     def total(x): return np.sum(x, axis=-1)
     @staticmethod
@@ -101,6 +99,10 @@ def rebalance(cash, shares, target, prices, costs: CostModel, xp=ARRAYS, vol=Non
     keep = xp.isnan(target)
     weights = xp.where(keep, 0.0, target)
     after = equity
+    if costs.impact == 0:
+        # linear costs: with the trade directions s_i at the pre-cost equity, E' = (E + c sum s_i v_i) / (1 + c sum s_i w_i)
+        side = xp.sign(weights * xp.per_asset(equity) - value) * xp.where(keep, 0.0, 1.0)
+        after = (equity + costs.rate * xp.total(side * value)) / (1.0 + costs.rate * xp.total(side * weights))
     for _ in range(50):
         new_value = xp.where(keep, value, weights * xp.per_asset(after))
         traded = abs(new_value - value)

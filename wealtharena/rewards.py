@@ -73,6 +73,7 @@ class Reward:
         self._a, self._b, self._count = zero, zero, 0
         self._recent = np.zeros((self.window,) if batch is None else (self.window, batch))
         self._batch = batch
+        self.last_terms = {}
         return self
 
     def __call__(self, ret, drawdown, traded, cost):
