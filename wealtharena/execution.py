@@ -62,11 +62,11 @@ class ARRAYS:
     "Operations on numpy arrays whose last axis is the asset."
     sqrt, isnan, where, sign = staticmethod(np.sqrt), staticmethod(np.isnan), staticmethod(np.where), staticmethod(np.sign)
     @staticmethod
-    def total(x): return np.sum(x, axis=-1)
+    def total(x): return np.add.reduce(x, -1)                       # the ufunc itself: np.sum's wrapper costs more than the sum
     @staticmethod
-    def per_asset(x): return np.expand_dims(x, -1) if np.ndim(x) else x
+    def per_asset(x): return x[..., None] if getattr(x, "ndim", 0) else x
     @staticmethod
-    def largest(x): return float(np.max(np.abs(x))) if np.size(x) else 0.0
+    def largest(x): return float(np.abs(x).max()) if np.size(x) else 0.0
 
 # %% ../nbs/05_execution.ipynb #36defcd4
 def limit_weights(target, limits: Limits, xp=ARRAYS):
@@ -81,16 +81,11 @@ def limit_weights(target, limits: Limits, xp=ARRAYS):
     return limited, changed
 
 # %% ../nbs/05_execution.ipynb #bffbaec6
-def _costs(traded, costs: CostModel, vol, adv, xp):
-    "Commission, slippage and impact paid on the traded values."
-    commission = traded * (costs.commission_bps / 1e4)
-    slippage = traded * (costs.slippage_bps / 1e4)
-    if costs.impact > 0:
-        if adv is None or vol is None: raise ValueError("CostModel.impact > 0 needs each asset's daily volatility and average daily traded value")
-        impact = costs.impact * vol * xp.sqrt(traded / adv) * traded
-    else:
-        impact = 0.0 * traded
-    return commission, slippage, impact
+def _impact(traded, costs: CostModel, vol, adv, xp):
+    "Square-root market impact paid on the traded values (0 when the model has no impact)."
+    if costs.impact == 0: return 0.0
+    if adv is None or vol is None: raise ValueError("CostModel.impact > 0 needs each asset's daily volatility and average daily traded value")
+    return costs.impact * vol * xp.sqrt(traded / adv) * traded
 
 def rebalance(cash, shares, target, prices, costs: CostModel, xp=ARRAYS, vol=None, adv=None):
     "Trade to `target` weights of post-cost equity at `prices`; NaN keeps a holding. Returns (cash, shares, traded, commission, slippage, impact)."
@@ -105,17 +100,18 @@ def rebalance(cash, shares, target, prices, costs: CostModel, xp=ARRAYS, vol=Non
         after = (equity + costs.rate * xp.total(side * value)) / (1.0 + costs.rate * xp.total(side * weights))
     for _ in range(50):
         new_value = xp.where(keep, value, weights * xp.per_asset(after))
-        traded = abs(new_value - value)
-        commission, slippage, impact = _costs(traded, costs, vol, adv, xp)
-        previous, after = after, equity - xp.total(commission + slippage + impact)
+        traded_each = abs(new_value - value)
+        traded = xp.total(traded_each)
+        impact = xp.total(_impact(traded_each, costs, vol, adv, xp)) if costs.impact else 0.0 * traded
+        previous, after = after, equity - costs.rate * traded - impact
         if xp.largest(after - previous) <= 1e-13 * (xp.largest(equity) + 1e-300): break
-    paid = xp.total(commission) + xp.total(slippage) + xp.total(impact)
-    new_cash = cash - xp.total(new_value - value) - paid
-    return new_cash, new_value / prices, xp.total(traded), xp.total(commission), xp.total(slippage), xp.total(impact)
+    commission, slippage = traded * (costs.commission_bps / 1e4), traded * (costs.slippage_bps / 1e4)
+    new_cash = cash - xp.total(new_value - value) - (commission + slippage + impact)
+    return new_cash, new_value / prices, traded, commission, slippage, impact
 
 def borrow_fee(shares, prices, costs: CostModel, xp=ARRAYS, periods_per_year: int = 252):
     "The fee for one bar of short positions at `prices`."
-    if costs.borrow_bps == 0: return 0.0 * xp.total(shares)
+    if costs.borrow_bps == 0: return 0.0
     short_value = xp.total(xp.where(shares < 0, -shares * prices, 0.0))
     return short_value * costs.borrow_bps / 1e4 / periods_per_year
 
