@@ -57,7 +57,7 @@ def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | Non
     return dict(dates=close.index, symbols=symbols, close=close.to_numpy(float), fill=fill.to_numpy(float),
                 obs=np.nan_to_num(obs, nan=0.0), first=first, last=n_bars - 1, feature_names=chosen, width=width)
 
-# %% ../nbs/11_portfolio_env.ipynb #1e683b45
+# %% ../nbs/11_portfolio_env.ipynb #25ebe7a7
 class PortfolioEnv(gym.Env):
     "N assets; the action sets portfolio weights (long-only softmax or long-short), filled at the next bar."
     metadata = {"render_modes": []}
@@ -154,7 +154,7 @@ class PortfolioEnv(gym.Env):
 
     def step(self, action):
         "Fill the target weights at the next bar's prices, mark to its close and reward the step."
-        if self._t is None: raise RuntimeError("call reset() before step()")
+        if self._t is None or self._t >= self._end: raise RuntimeError("the episode has ended (or not begun): call reset()")
         weights = self.target_weights(action)
         t, nxt = self._t, self._t + 1
         close_t, close_next = self._close[t], self._close[nxt]

@@ -69,17 +69,27 @@ class Reward:
 
     def reset(self, batch: int | None = None) -> "Reward":
         "Start a new episode (or `batch` episodes, for array inputs)."
-        zero = 0.0 if batch is None else np.zeros(batch)
-        self._a, self._b, self._count = zero, zero, 0
-        self._recent = np.zeros((self.window,) if batch is None else (self.window, batch))
         self._batch = batch
+        if batch is None:
+            self._a = self._b = 0.0
+            self._count, self._recent = 0, np.full(self.window, np.nan)
+        else:
+            self._a, self._b = np.zeros(batch), np.zeros(batch)
+            self._count, self._recent = np.zeros(batch, dtype=np.int64), np.full((self.window, batch), np.nan)
+            self._columns = np.arange(batch)
         self.last_terms = {}
         return self
+
+    def reset_episodes(self, mask) -> None:
+        "Start new episodes where `mask` is true (batch mode), leaving the others running."
+        self._a[mask], self._b[mask], self._count[mask] = 0.0, 0.0, 0
+        self._recent[:, mask] = np.nan
 
     def __call__(self, ret, drawdown, traded, cost):
         "The reward of one step (floats, or arrays of one value per episode)."
         if self._needs_window:
-            self._recent[self._count % self.window] = ret
+            if self._batch: self._recent[self._count % self.window, self._columns] = ret
+            else: self._recent[self._count % self.window] = ret
         self._count += 1
         total, self.last_terms = 0.0, {}
         for term, weight in self._terms:
@@ -106,16 +116,17 @@ class Reward:
         self._a, self._b = a + self.eta * delta_a, b + self.eta * delta_b
         return value
 
-    def _filled(self):
-        "The returns in the window so far (all of it once full)."
-        return self._recent[: min(self._count, self.window)]
-
     def _volatility_penalty(self, ret, drawdown, traded, cost):
-        if self._count < 2: return 0.0 * ret
-        return self._filled().std(axis=0)
+        if self._batch: return np.where(self._count >= 2, np.nanstd(self._recent, axis=0), 0.0)
+        if self._count < 2: return 0.0
+        return float(self._recent[: min(self._count, self.window)].std())
 
     def _cvar_penalty(self, ret, drawdown, traded, cost):
-        filled = self._filled()
-        tail = int((len(filled) - 1) * self.cvar_cutoff)
-        worst = np.partition(filled, tail, axis=0)[: tail + 1].mean(axis=0)
-        return np.maximum(-worst, 0.0) if self._batch else max(-float(worst), 0.0)
+        if self._batch:                                            # the returns so far sort first, the empty slots (NaN) last
+            filled = np.minimum(self._count, self.window)
+            tail = ((filled - 1) * self.cvar_cutoff).astype(np.int64)
+            sums = np.cumsum(np.nan_to_num(np.sort(self._recent, axis=0)), axis=0)
+            return np.maximum(-sums[tail, self._columns] / (tail + 1), 0.0)
+        recent = self._recent[: min(self._count, self.window)]
+        tail = int((len(recent) - 1) * self.cvar_cutoff)
+        return max(-float(np.partition(recent, tail)[: tail + 1].mean()), 0.0)

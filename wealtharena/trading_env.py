@@ -71,7 +71,7 @@ def market_arrays(prices: pd.DataFrame, window: int, features: list[str] | None 
     return dict(dates=dates, close=close, fill=fill, obs=np.nan_to_num(flat, nan=0.0), first=first, last=n_bars - 1,
                 feature_names=list(feats.columns), vol=vol, adv=adv)
 
-# %% ../nbs/10_trading_env.ipynb #944ce2b2
+# %% ../nbs/10_trading_env.ipynb #1f76b33c
 SELL, HOLD, BUY = 0, 1, 2
 
 class TradingEnv(gym.Env):
@@ -149,7 +149,7 @@ class TradingEnv(gym.Env):
 
     def step(self, action):
         "Fill the action at the next bar's price, mark to its close and reward the step."
-        if self._t is None: raise RuntimeError("call reset() before step()")
+        if self._t is None or self._t >= self._end: raise RuntimeError("the episode has ended (or not begun): call reset()")
         target = self._target(action)
         t, nxt = self._t, self._t + 1
         cash, shares, close = self._cash, self._shares, self._close
