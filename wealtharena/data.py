@@ -181,9 +181,11 @@ def align_calendar(panel: pd.DataFrame, calendar: str = "B", max_fill: int = 5) 
         close = on_calendar["close"].ffill(limit=max_fill)
         on_calendar["close"] = close
         for col in ("open", "high", "low"):
-            if g[col].notna().all(): on_calendar[col] = on_calendar[col].fillna(close)
-        if g["volume"].notna().all(): on_calendar["volume"] = on_calendar["volume"].mask(filled & close.notna(), 0.0)
-        for col in ("asset_class", "symbol", "synthetic"): on_calendar[col] = g[col].iloc[0]
+            if col in g and g[col].notna().all(): on_calendar[col] = on_calendar[col].fillna(close)
+        if "volume" in g and g["volume"].notna().all(): on_calendar["volume"] = on_calendar["volume"].mask(filled & close.notna(), 0.0)
+        for col in ("asset_class", "symbol", "synthetic"):
+            if col in g: on_calendar[col] = g[col].iloc[0]
+        on_calendar["symbol"] = symbol
         on_calendar["filled"] = filled
         out.append(on_calendar[close.notna()].rename_axis("date").reset_index())
     return pd.concat(out, ignore_index=True).sort_values(["symbol", "date"], ignore_index=True)

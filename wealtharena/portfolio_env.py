@@ -57,7 +57,7 @@ def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | Non
     return dict(dates=close.index, symbols=symbols, close=close.to_numpy(float), fill=fill.to_numpy(float),
                 obs=np.nan_to_num(obs, nan=0.0), first=first, last=n_bars - 1, feature_names=chosen, width=width)
 
-# %% ../nbs/11_portfolio_env.ipynb #25ebe7a7
+# %% ../nbs/11_portfolio_env.ipynb #2af18241
 class PortfolioEnv(gym.Env):
     "N assets; the action sets portfolio weights (long-only softmax or long-short), filled at the next bar."
     metadata = {"render_modes": []}
@@ -174,4 +174,5 @@ class PortfolioEnv(gym.Env):
         reward = self.reward_fn(equity / equity_before - 1.0, 1.0 - equity / self._peak, traded / equity_before, step_costs / equity_before)
         return self._observation(equity), reward, False, nxt >= self._end, self._info(equity, step_costs)
 
-gym.register(id="wealtharena/Portfolio-v0", entry_point="wealtharena.portfolio_env:PortfolioEnv")
+if "wealtharena/Portfolio-v0" not in gym.registry:
+    gym.register(id="wealtharena/Portfolio-v0", entry_point="wealtharena.portfolio_env:PortfolioEnv")

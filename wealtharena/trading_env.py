@@ -71,7 +71,7 @@ def market_arrays(prices: pd.DataFrame, window: int, features: list[str] | None 
     return dict(dates=dates, close=close, fill=fill, obs=np.nan_to_num(flat, nan=0.0), first=first, last=n_bars - 1,
                 feature_names=list(feats.columns), vol=vol, adv=adv)
 
-# %% ../nbs/10_trading_env.ipynb #1f76b33c
+# %% ../nbs/10_trading_env.ipynb #5b84efa0
 SELL, HOLD, BUY = 0, 1, 2
 
 class TradingEnv(gym.Env):
@@ -180,4 +180,5 @@ class TradingEnv(gym.Env):
         reward = self.reward_fn(equity / equity_before - 1.0, 1.0 - equity / self._peak, traded / equity_before, step_costs / equity_before)
         return self._observation(equity), reward, False, nxt >= self._end, self._info(equity, step_costs)
 
-gym.register(id="wealtharena/Trading-v0", entry_point="wealtharena.trading_env:TradingEnv")
+if "wealtharena/Trading-v0" not in gym.registry:
+    gym.register(id="wealtharena/Trading-v0", entry_point="wealtharena.trading_env:TradingEnv")

@@ -21,7 +21,7 @@ from .trading_env import BUY, HOLD, SELL, _one_symbol, market_arrays
 # %% auto #0
 __all__ = ['BatchedTradingEnv']
 
-# %% ../nbs/12_vector_env.ipynb #8a54a92b
+# %% ../nbs/12_vector_env.ipynb #1e465503
 class BatchedTradingEnv(VectorEnv):
     "B episodes of TradingEnv's dynamics on one asset, stepped together in numpy."
     metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
@@ -159,5 +159,6 @@ class BatchedTradingEnv(VectorEnv):
         step_costs = np.where(active, step_costs, 0.0)
         return self._observations(safe_equity), rewards, terminated, truncated, self._infos(safe_equity, step_costs)
 
-gym.register(id="wealtharena/BatchedTrading-v0", entry_point="wealtharena.trading_env:TradingEnv",
-             vector_entry_point="wealtharena.vector_env:BatchedTradingEnv")
+if "wealtharena/BatchedTrading-v0" not in gym.registry:
+    gym.register(id="wealtharena/BatchedTrading-v0", entry_point="wealtharena.trading_env:TradingEnv",
+                 vector_entry_point="wealtharena.vector_env:BatchedTradingEnv")
