@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # %% auto #0
-__all__ = ['CostModel', 'Limits', 'FLOATS', 'ARRAYS', 'limit_weights', 'rebalance', 'borrow_fee', 'mark']
+__all__ = ['CostModel', 'Limits', 'FLOATS', 'ARRAYS', 'BATCH', 'limit_weights', 'rebalance', 'borrow_fee', 'mark']
 
 # %% ../nbs/05_execution.ipynb #220744a8
 @dataclass(frozen=True)
@@ -67,6 +67,13 @@ class ARRAYS:
     def per_asset(x): return x[..., None] if getattr(x, "ndim", 0) else x
     @staticmethod
     def largest(x): return float(np.abs(x).max()) if np.size(x) else 0.0
+
+class BATCH(ARRAYS):
+    "Operations on numpy arrays of one asset per entry (a batch of single-asset portfolios): no asset axis to sum over."
+    @staticmethod
+    def total(x): return x
+    @staticmethod
+    def per_asset(x): return x
 
 # %% ../nbs/05_execution.ipynb #36defcd4
 def limit_weights(target, limits: Limits, xp=ARRAYS):

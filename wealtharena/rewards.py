@@ -62,7 +62,7 @@ class Reward:
         if not 0 < eta <= 1: raise ValueError(f"eta must be in (0, 1], got {eta}")
         if window < 2: raise ValueError(f"window must be at least 2, got {window}")
         self.weights, self.eta, self.window, self.cvar_cutoff = parse_weights(spec), eta, int(window), cvar_cutoff
-        self._terms = [(getattr(self, f"_{name}"), weight) for name, weight in self.weights.items()]
+        self._terms = [(getattr(self, f"_{name}"), weight, name) for name, weight in self.weights.items()]
         self._needs_window = bool({"volatility_penalty", "cvar_penalty"} & set(self.weights))
         self.last_terms: dict = {}
         self.reset()
@@ -92,9 +92,9 @@ class Reward:
             else: self._recent[self._count % self.window] = ret
         self._count += 1
         total, self.last_terms = 0.0, {}
-        for term, weight in self._terms:
+        for term, weight, name in self._terms:
             value = term(ret, drawdown, traded, cost)
-            self.last_terms[term.__name__[1:]] = value
+            self.last_terms[name] = value
             total = total + weight * value
         return total
 

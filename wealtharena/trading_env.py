@@ -71,7 +71,7 @@ def market_arrays(prices: pd.DataFrame, window: int, features: list[str] | None 
     return dict(dates=dates, close=close, fill=fill, obs=np.nan_to_num(flat, nan=0.0), first=first, last=n_bars - 1,
                 feature_names=list(feats.columns), vol=vol, adv=adv)
 
-# %% ../nbs/10_trading_env.ipynb #5b84efa0
+# %% ../nbs/10_trading_env.ipynb #b9bc6497
 SELL, HOLD, BUY = 0, 1, 2
 
 class TradingEnv(gym.Env):
@@ -134,11 +134,11 @@ class TradingEnv(gym.Env):
 
     def _observation(self, equity: float) -> np.ndarray:
         obs = self._obs_rows[self._t].copy()
-        price = self._close[self._t]
-        position = self._shares * price / equity
-        obs[-4] = position
+        price, shares = self._close[self._t], self._shares
+        unrealised = ((price / self._entry - 1.0) if shares > 0 else (1.0 - price / self._entry)) if shares != 0.0 else 0.0
+        obs[-4] = shares * price / equity
         obs[-3] = self._cash / equity
-        obs[-2] = (price / self._entry - 1.0) * (1.0 if self._shares > 0 else -1.0) if self._shares != 0.0 else 0.0
+        obs[-2] = unrealised
         obs[-1] = 1.0 - equity / self._peak
         return obs
 
