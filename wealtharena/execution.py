@@ -56,7 +56,7 @@ class FLOATS:
     @staticmethod
     def sign(x): return (x > 0) - (x < 0)
     total = per_asset = float                                      # builtins: cheaper to call than Python functions
-    largest = abs
+    largest, any = abs, bool
 
 class ARRAYS:
     "Operations on numpy arrays whose last axis is the asset."
@@ -66,7 +66,9 @@ class ARRAYS:
     @staticmethod
     def per_asset(x): return x[..., None] if getattr(x, "ndim", 0) else x
     @staticmethod
-    def largest(x): return float(np.abs(x).max()) if np.size(x) else 0.0
+    def largest(x): return abs(x) if isinstance(x, float) else float(np.abs(x).max()) if np.size(x) else 0.0
+    @staticmethod
+    def any(x): return bool(x.any())
 
 class BATCH(ARRAYS):
     "Operations on numpy arrays of one asset per entry (a batch of single-asset portfolios): no asset axis to sum over."
@@ -99,14 +101,17 @@ def rebalance(cash, shares, target, prices, costs: CostModel, xp=ARRAYS, vol=Non
     value = shares * prices
     equity = cash + xp.total(value)
     keep = xp.isnan(target)
-    weights = xp.where(keep, 0.0, target)
+    some_kept = xp.any(keep)
+    weights = xp.where(keep, 0.0, target) if some_kept else target
     after = equity
     if costs.impact == 0:
         # linear costs: with the trade directions s_i at the pre-cost equity, E' = (E + c sum s_i v_i) / (1 + c sum s_i w_i)
-        side = xp.sign(weights * xp.per_asset(equity) - value) * xp.where(keep, 0.0, 1.0)
+        side = xp.sign(weights * xp.per_asset(equity) - value)
+        if some_kept: side = side * xp.where(keep, 0.0, 1.0)
         after = (equity + costs.rate * xp.total(side * value)) / (1.0 + costs.rate * xp.total(side * weights))
     for _ in range(50):
-        new_value = xp.where(keep, value, weights * xp.per_asset(after))
+        new_value = weights * xp.per_asset(after)
+        if some_kept: new_value = xp.where(keep, value, new_value)
         traded_each = abs(new_value - value)
         traded = xp.total(traded_each)
         impact = xp.total(_impact(traded_each, costs, vol, adv, xp)) if costs.impact else 0.0 * traded

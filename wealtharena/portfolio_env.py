@@ -57,7 +57,7 @@ def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | Non
     return dict(dates=close.index, symbols=symbols, close=close.to_numpy(float), fill=fill.to_numpy(float),
                 obs=np.nan_to_num(obs, nan=0.0), first=first, last=n_bars - 1, feature_names=chosen, width=width)
 
-# %% ../nbs/11_portfolio_env.ipynb #2af18241
+# %% ../nbs/11_portfolio_env.ipynb #8260c01d
 class PortfolioEnv(gym.Env):
     "N assets; the action sets portfolio weights (long-only softmax or long-short), filled at the next bar."
     metadata = {"render_modes": []}
@@ -88,6 +88,10 @@ class PortfolioEnv(gym.Env):
         self.weighting, self.logit_scale = weighting, float(logit_scale)
         self.min_exposure, self.max_exposure, self.turnover_budget = min_exposure, max_exposure, turnover_budget
         self.limits = Limits(max_position=max_position, max_leverage=leverage)
+        # softmax weights are non-negative and sum to at most 1: some bounds can never bind, and are not checked
+        softmax = weighting == "long_only"
+        self._check_exposure = not (softmax and min_exposure <= 0 and max_exposure >= 1)
+        self._check_limits = not (softmax and max_position >= 1 and leverage >= 1)
         self.costs, self.initial_cash = costs, float(initial_cash)
         self.reward_fn = Reward(reward, **(reward_kwargs or {}))
         n = len(self.symbols)
@@ -100,10 +104,10 @@ class PortfolioEnv(gym.Env):
         value = np.asarray(action, dtype=np.float64)
         if value.shape != self.action_space.shape:
             raise ValueError(f"action must have shape {self.action_space.shape}; got shape {value.shape}")
-        if not np.isfinite(value).all(): raise ValueError(f"action must be finite; got {value.tolist()}")
-        outside = (value > 1.0) | (value < -1.0)
-        if outside.any():
-            self._clipped += int(outside.sum())
+        inside = np.abs(value) <= 1.0
+        if not inside.all():                                       # NaN fails the test too, and is refused here
+            if not np.isfinite(value).all(): raise ValueError(f"action must be finite; got {value.tolist()}")
+            self._clipped += int((~inside).sum())
             value = np.clip(value, -1.0, 1.0)
         if self.weighting == "long_only":
             logits = value * self.logit_scale
@@ -111,13 +115,15 @@ class PortfolioEnv(gym.Env):
             weights = expo[:-1] / expo.sum()
         else:
             weights = value
-        net = weights.sum()
-        if net > self.max_exposure: weights = weights * (self.max_exposure / net)
-        elif net < self.min_exposure:
-            weights = weights * (self.min_exposure / net) if net > 0 else weights + (self.min_exposure - net) / len(weights)
-        size = np.abs(weights)
-        if size.max() > self.limits.max_position or size.sum() > self.limits.max_leverage:
-            weights, _ = limit_weights(weights, self.limits)
+        if self._check_exposure:
+            net = weights.sum()
+            if net > self.max_exposure: weights = weights * (self.max_exposure / net)
+            elif net < self.min_exposure:
+                weights = weights * (self.min_exposure / net) if net > 0 else weights + (self.min_exposure - net) / len(weights)
+        if self._check_limits:
+            size = np.abs(weights)
+            if size.max() > self.limits.max_position or size.sum() > self.limits.max_leverage:
+                weights, _ = limit_weights(weights, self.limits)
         if self.turnover_budget is not None:
             current = self._weights()
             move = np.abs(weights - current).sum()
