@@ -109,6 +109,7 @@ def rebalance(cash, shares, target, prices, costs: CostModel, xp=ARRAYS, vol=Non
         side = xp.sign(weights * xp.per_asset(equity) - value)
         if some_kept: side = side * xp.where(keep, 0.0, 1.0)
         after = (equity + costs.rate * xp.total(side * value)) / (1.0 + costs.rate * xp.total(side * weights))
+    tolerance = 1e-13 * (xp.largest(equity) + 1e-300)
     for _ in range(50):
         new_value = weights * xp.per_asset(after)
         if some_kept: new_value = xp.where(keep, value, new_value)
@@ -116,7 +117,7 @@ def rebalance(cash, shares, target, prices, costs: CostModel, xp=ARRAYS, vol=Non
         traded = xp.total(traded_each)
         impact = xp.total(_impact(traded_each, costs, vol, adv, xp)) if costs.impact else 0.0 * traded
         previous, after = after, equity - costs.rate * traded - impact
-        if xp.largest(after - previous) <= 1e-13 * (xp.largest(equity) + 1e-300): break
+        if xp.largest(after - previous) <= tolerance: break
     commission, slippage = traded * (costs.commission_bps / 1e4), traded * (costs.slippage_bps / 1e4)
     new_cash = cash - xp.total(new_value - value) - (commission + slippage + impact)
     return new_cash, new_value / prices, traded, commission, slippage, impact

@@ -21,7 +21,7 @@ from .trading_env import BUY, HOLD, SELL, _one_symbol, market_arrays
 # %% auto #0
 __all__ = ['BatchedTradingEnv']
 
-# %% ../nbs/12_vector_env.ipynb #abb0a65f
+# %% ../nbs/12_vector_env.ipynb #d059371e
 class BatchedTradingEnv(VectorEnv):
     "B episodes of TradingEnv's dynamics on one asset, stepped together in numpy."
     metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
@@ -82,11 +82,14 @@ class BatchedTradingEnv(VectorEnv):
         return self._observations(equity), self._infos(equity, np.zeros(b))
 
     def _observations(self, equity: np.ndarray) -> np.ndarray:
-        obs = self._obs_rows[self._t]
+        obs = np.take(self._obs_rows, self._t, axis=0)            # a fresh copy; np.take gathers rows faster than indexing
         price = self._close[self._t]
         shares = self._shares
         unrealised = np.where(shares != 0, (price / np.where(self._entry > 0, self._entry, 1.0) - 1.0) * np.sign(shares), 0.0)
-        obs[:, -4:] = np.stack([shares * price / equity, self._cash / equity, unrealised, 1.0 - equity / self._peak], axis=1)
+        obs[:, -4] = shares * price / equity
+        obs[:, -3] = self._cash / equity
+        obs[:, -2] = unrealised
+        obs[:, -1] = 1.0 - equity / self._peak
         return obs
 
     def _infos(self, equity: np.ndarray, step_costs: np.ndarray) -> dict:
