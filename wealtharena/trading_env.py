@@ -20,7 +20,7 @@ from .features import compute_features
 from .rewards import Reward
 
 # %% auto #0
-__all__ = ['SELL', 'HOLD', 'BUY', 'market_arrays', 'TradingEnv']
+__all__ = ['SELL', 'HOLD', 'BUY', 'market_arrays', 'MarketEnv', 'TradingEnv']
 
 # %% ../nbs/10_trading_env.ipynb #9aaaba08
 def _one_symbol(prices: pd.DataFrame | None, asset_class: str, symbol: str | None) -> pd.DataFrame:
@@ -71,12 +71,54 @@ def market_arrays(prices: pd.DataFrame, window: int, features: list[str] | None 
     return dict(dates=dates, close=close, fill=fill, obs=np.nan_to_num(flat, nan=0.0), first=first, last=n_bars - 1,
                 feature_names=list(feats.columns), vol=vol, adv=adv)
 
-# %% ../nbs/10_trading_env.ipynb #b9bc6497
+# %% ../nbs/10_trading_env.ipynb #971085b2
+class MarketEnv(gym.Env):
+    "The episode range, the running portfolio statistics and the end of a step, shared by the WealthArena environments."
+    metadata = {"render_modes": []}
+    holdings_key = "position"
+
+    def _set_episodes(self, first: int, last: int, episode_length: int | None, random_start: bool) -> None:
+        "Episodes start at bar `first` (or a random bar with `random_start`) and last `episode_length` bars."
+        max_length = last - first
+        if episode_length is not None and not 1 <= episode_length <= max_length:
+            raise ValueError(f"episode_length must be between 1 and {max_length} bars for this date range, got {episode_length}")
+        self._first, self._last = first, last
+        self.episode_length, self.random_start = episode_length or max_length, random_start
+        self._t = None
+
+    def _begin_episode(self, seed: int | None) -> None:
+        "Seed, pick the first bar and clear the running statistics."
+        gym.Env.reset(self, seed=seed)
+        latest = self._last - self.episode_length
+        self._start = int(self.np_random.integers(self._first, latest + 1)) if self.random_start else self._first
+        self._t, self._end = self._start, self._start + self.episode_length
+        self._peak, self._trades, self._clipped, self._total_costs = self.initial_cash, 0, 0, 0.0
+        self.reward_fn.reset()
+
+    def _check_running(self) -> None:
+        if self._t is None or self._t >= self._end: raise RuntimeError("the episode has ended (or not begun): call reset()")
+
+    def _info(self, equity: float, step_costs: float) -> dict:
+        return {"equity": equity, "cash": self._cash, self.holdings_key: self._holdings(equity), "step_costs": step_costs,
+                "total_costs": self._total_costs, "trades": self._trades, "clipped_actions": self._clipped, "t": self._t,
+                "reward_terms": self.reward_fn.last_terms}
+
+    def _finish_step(self, equity: float, equity_before: float, traded: float, step_costs: float):
+        "Book the step (already moved to the next bar), reward it and return what `step` returns."
+        self._total_costs += step_costs
+        if traded > 0: self._trades += 1
+        if equity > self._peak: self._peak = equity
+        if equity <= 0.0:
+            reward = self.reward_fn(-1.0, 1.0, traded / equity_before, step_costs / equity_before)
+            return self._obs_rows[self._t].copy(), reward, True, False, self._info(1e-12, step_costs)
+        reward = self.reward_fn(equity / equity_before - 1.0, 1.0 - equity / self._peak, traded / equity_before, step_costs / equity_before)
+        return self._observation(equity), reward, False, self._t >= self._end, self._info(equity, step_costs)
+
+# %% ../nbs/10_trading_env.ipynb #ee7f845e
 SELL, HOLD, BUY = 0, 1, 2
 
-class TradingEnv(gym.Env):
+class TradingEnv(MarketEnv):
     "One asset: discrete Sell / Hold / Buy or a continuous target position in [-1, 1], filled at the next bar."
-    metadata = {"render_modes": []}
 
     def __init__(self, prices: pd.DataFrame | None = None, asset_class: str = "stocks", symbol: str | None = None,
                  start=None, end=None, window: int = 10, features: list[str] | None = None, scaler=None,
@@ -91,19 +133,14 @@ class TradingEnv(gym.Env):
         self._close, self._fill, self._obs_rows = data["close"].tolist(), data["fill"].tolist(), data["obs"]
         self._vol = None if data["vol"] is None else data["vol"].tolist()
         self._adv = None if data["adv"] is None else data["adv"].tolist()
-        self._first, self._last = data["first"], data["last"]
-        max_length = self._last - self._first
-        if episode_length is not None and not 1 <= episode_length <= max_length:
-            raise ValueError(f"episode_length must be between 1 and {max_length} bars for this date range, got {episode_length}")
-        self.episode_length = episode_length or max_length
-        self.action_mode, self.short_selling, self.random_start = action_mode, short_selling, random_start
+        self._set_episodes(data["first"], data["last"], episode_length, random_start)
+        self.action_mode, self.short_selling = action_mode, short_selling
         self.costs, self.limits, self.initial_cash = costs, limits, float(initial_cash)
         self.reward_fn = Reward(reward, **(reward_kwargs or {}))
         self._sell_target = -1.0 if short_selling else 0.0
         self._cap = min(limits.max_position, limits.max_leverage)    # one asset: within this, the limits change nothing
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(self._obs_rows.shape[1],), dtype=np.float32)
         self.action_space = spaces.Discrete(3) if action_mode == "discrete" else spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
-        self._t = None
 
     def _target(self, action):
         "The target position an action asks for (None: no order), clipping continuous actions to [-1, 1]."
@@ -123,13 +160,8 @@ class TradingEnv(gym.Env):
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         "Start an episode at the first usable bar, or at a random one with `random_start`."
-        super().reset(seed=seed)
-        latest = self._last - self.episode_length
-        self._start = int(self.np_random.integers(self._first, latest + 1)) if self.random_start else self._first
-        self._t, self._end = self._start, self._start + self.episode_length
+        self._begin_episode(seed)
         self._cash, self._shares, self._entry = self.initial_cash, 0.0, 0.0
-        self._peak, self._trades, self._clipped, self._total_costs = self.initial_cash, 0, 0, 0.0
-        self.reward_fn.reset()
         return self._observation(self.initial_cash), self._info(self.initial_cash, 0.0)
 
     def _observation(self, equity: float) -> np.ndarray:
@@ -142,14 +174,12 @@ class TradingEnv(gym.Env):
         obs[-1] = 1.0 - equity / self._peak
         return obs
 
-    def _info(self, equity: float, step_costs: float) -> dict:
-        return {"equity": equity, "cash": self._cash, "position": self._shares * self._close[self._t] / equity,
-                "step_costs": step_costs, "total_costs": self._total_costs, "trades": self._trades,
-                "clipped_actions": self._clipped, "t": self._t, "reward_terms": self.reward_fn.last_terms}
+    def _holdings(self, equity: float) -> float:
+        return self._shares * self._close[self._t] / equity
 
     def step(self, action):
         "Fill the action at the next bar's price, mark to its close and reward the step."
-        if self._t is None or self._t >= self._end: raise RuntimeError("the episode has ended (or not begun): call reset()")
+        self._check_running()
         target = self._target(action)
         t, nxt = self._t, self._t + 1
         cash, shares, close = self._cash, self._shares, self._close
@@ -162,23 +192,12 @@ class TradingEnv(gym.Env):
                 cash, shares, target, fill, self.costs, FLOATS,
                 None if self._vol is None else self._vol[nxt], None if self._adv is None else self._adv[nxt])
             if traded > 0:
-                self._trades += 1
                 if new_shares == 0.0 or shares == 0.0 or (new_shares > 0) != (shares > 0): self._entry = fill
                 elif abs(new_shares) > abs(shares): self._entry = (shares * self._entry + (new_shares - shares) * fill) / new_shares
             cash, shares, step_costs = new_cash, new_shares, commission + slippage + impact
         fee = borrow_fee(shares, close[nxt], self.costs, FLOATS)
-        cash -= fee
-        step_costs += fee
-        equity = cash + shares * close[nxt]
-        self._cash, self._shares, self._t = cash, shares, nxt
-        self._total_costs += step_costs
-        if equity > self._peak: self._peak = equity
-        terminated = equity <= 0.0
-        if terminated:
-            reward = self.reward_fn(-1.0, 1.0, traded / equity_before, step_costs / equity_before)
-            return self._obs_rows[nxt].copy(), reward, True, False, self._info(max(equity, 1e-12), step_costs)
-        reward = self.reward_fn(equity / equity_before - 1.0, 1.0 - equity / self._peak, traded / equity_before, step_costs / equity_before)
-        return self._observation(equity), reward, False, nxt >= self._end, self._info(equity, step_costs)
+        self._cash, self._shares, self._t = cash - fee, shares, nxt
+        return self._finish_step(cash - fee + shares * close[nxt], equity_before, traded, step_costs + fee)
 
 if "wealtharena/Trading-v0" not in gym.registry:
     gym.register(id="wealtharena/Trading-v0", entry_point="wealtharena.trading_env:TradingEnv")
