@@ -24,19 +24,27 @@ from .trading_env import MarketEnv
 # %% auto #0
 __all__ = ['portfolio_arrays', 'PortfolioEnv']
 
-# %% ../nbs/11_portfolio_env.ipynb #3e47a9f2
+# %% ../nbs/11_portfolio_env.ipynb #3eac2303
 def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | None, scaler, start, end) -> dict:
     "Closes, fill prices and flattened feature windows of several symbols on one calendar."
-    panel = align_calendar(panel if end is None else panel[panel["date"] <= pd.Timestamp(end)])
+    if end is None: end = panel.groupby("symbol")["date"].max().min()         # by default, up to the last day all symbols trade
+    panel = align_calendar(panel[panel["date"] <= pd.Timestamp(end)])
     close = to_wide(panel, "close")
     symbols = list(close.columns)
-    lo = close.index[0] if start is None else max(pd.Timestamp(start), close.index[0])
+    common_start = close.apply(pd.Series.first_valid_index).max()
+    lo = common_start if start is None else max(pd.Timestamp(start), close.index[0])
     inside = close.loc[lo:]
     if inside.isna().any().any():
         col = inside.columns[inside.isna().any()][0]
         raise ValueError(f"symbol {col!r} has no price on {inside.index[inside[col].isna()][0].date()} within the date range; "
                          "choose a range where every symbol trades or leave it out")
     fill = fill_price_table(panel, close).fillna(close)
+    volume = to_wide(panel, "volume").reindex(columns=symbols)
+    no_volume = [c for c in symbols if not (volume[c].notna() | close[c].isna()).all() or not (volume[c] > 0).any()]
+    vol = adv = None
+    if not no_volume:
+        vol = close.pct_change().rolling(20, min_periods=2).std().shift(1).bfill().fillna(0.0).to_numpy()
+        adv = (close * volume).rolling(20, min_periods=1).mean().shift(1).bfill().to_numpy()
     per_symbol = {s: compute_features(g.set_index("date")).reindex(close.index) for s, g in panel.groupby("symbol")}
     common = [c for c in per_symbol[symbols[0]].columns if all(c in f.columns for f in per_symbol.values())]
     chosen = common if features is None else features
@@ -56,9 +64,10 @@ def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | Non
     first = int(np.argmax(ready)) if ready.any() else n_bars
     if first >= n_bars - 1: raise ValueError("no bar in the date range has a full window of warmed-up features for every symbol")
     return dict(dates=close.index, symbols=symbols, close=close.to_numpy(float), fill=fill.to_numpy(float),
-                obs=np.nan_to_num(obs, nan=0.0), first=first, last=n_bars - 1, feature_names=chosen, width=width)
+                obs=np.nan_to_num(obs, nan=0.0), first=first, last=n_bars - 1, feature_names=chosen, width=width,
+                vol=vol, adv=adv, no_volume=no_volume)
 
-# %% ../nbs/11_portfolio_env.ipynb #b5c144cf
+# %% ../nbs/11_portfolio_env.ipynb #27f4a0a5
 class PortfolioEnv(MarketEnv):
     "N assets; the action sets portfolio weights (long-only softmax or long-short), filled at the next bar."
     holdings_key = "weights"
@@ -72,13 +81,15 @@ class PortfolioEnv(MarketEnv):
         if weighting not in ("long_only", "long_short"): raise ValueError(f"weighting must be 'long_only' or 'long_short', got {weighting!r}")
         if not min_exposure <= max_exposure: raise ValueError(f"min_exposure {min_exposure} is above max_exposure {max_exposure}")
         if turnover_budget is not None and turnover_budget <= 0: raise ValueError(f"turnover_budget must be > 0, got {turnover_budget}")
-        if costs.impact > 0: raise ValueError("PortfolioEnv does not model market impact yet (CostModel.impact must be 0)")
         if prices is None:
             prices = load_market(asset_class_name(asset_class), symbols=symbols)
         elif symbols is not None:
             prices = prices[prices["symbol"].isin(list(symbols))]
         if prices["symbol"].nunique() < 2: raise ValueError("PortfolioEnv needs at least two symbols; use TradingEnv for one")
         data = portfolio_arrays(prices, window, features, scaler, start, end)
+        if costs.impact > 0 and data["adv"] is None:
+            raise ValueError(f"CostModel.impact > 0 needs volume data for every symbol; these have none: {data['no_volume']}")
+        self._vol, self._adv = data["vol"], data["adv"]
         self.dates, self.symbols, self.feature_names = data["dates"], data["symbols"], data["feature_names"]
         self._close, self._fill, self._obs_rows, self._width = data["close"], data["fill"], data["obs"], data["width"]
         self._set_episodes(data["first"], data["last"], episode_length, random_start)
@@ -153,7 +164,9 @@ class PortfolioEnv(MarketEnv):
         weights = self.target_weights(action)
         t, nxt = self._t, self._t + 1
         equity_before = self._cash + self._shares @ self._close[t]
-        cash, shares, traded, commission, slippage, impact = rebalance(self._cash, self._shares, weights, self._fill[nxt], self.costs, ARRAYS)
+        cash, shares, traded, commission, slippage, impact = rebalance(
+            self._cash, self._shares, weights, self._fill[nxt], self.costs, ARRAYS,
+            None if self._vol is None else self._vol[nxt], None if self._adv is None else self._adv[nxt])
         fee = borrow_fee(shares, self._close[nxt], self.costs)
         self._cash, self._shares, self._t = cash - fee, shares, nxt
         return self._finish_step(cash - fee + shares @ self._close[nxt], equity_before, traded, commission + slippage + impact + fee)
