@@ -23,7 +23,7 @@ from ..data import asset_class_name
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env', 'evaluate', 'RunLogger',
-           'CheckpointError', 'save_checkpoint', 'load_checkpoint']
+           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'layer_init', 'mlp', 'ReplayBuffer']
 
 # %% ../../nbs/13_agents_common.ipynb #a5001b97
 def seed_everything(seed: int, deterministic: bool = True, threads: int | None = 1) -> None:
@@ -102,7 +102,7 @@ class RunLogger:
         self.bar.close()
         if self.writer is not None: self.writer.close()
 
-# %% ../../nbs/13_agents_common.ipynb #2fc2a9fe
+# %% ../../nbs/13_agents_common.ipynb #08d26304
 FORMAT_VERSION = 1
 
 class CheckpointError(ValueError):
@@ -119,8 +119,8 @@ def _atomic_write(target: Path, write) -> None:
     os.replace(tmp, target)
 
 def save_checkpoint(path, algorithm: str, args, modules: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer],
-                    state: dict) -> Path:
-    "Write networks, optimizer state, random states and `state` (the run's position) as safetensors + JSON."
+                    state: dict, arrays: dict[str, np.ndarray] | None = None) -> Path:
+    "Write networks, optimizer state, random states, `state` (the run's position) and `arrays` as safetensors + JSON."
     from safetensors.torch import save_file
     tensor_file, meta_file = _paths(path)
     tensor_file.parent.mkdir(parents=True, exist_ok=True)
@@ -134,6 +134,7 @@ def save_checkpoint(path, algorithm: str, args, modules: dict[str, nn.Module], o
             for key, value in per_param.items():
                 tensors[f"optim.{name}.{index}.{key}"] = torch.as_tensor(value).detach().cpu().contiguous()
     tensors["rng.torch"] = torch.get_rng_state()
+    for name, array in (arrays or {}).items(): tensors[f"array.{name}"] = torch.from_numpy(np.ascontiguousarray(array))
     numpy_state = np.random.get_state()
     meta = {"algorithm": algorithm, "format": FORMAT_VERSION, "args": dataclasses.asdict(args), "state": state,
             "optimizer_groups": groups, "numpy_rng": [numpy_state[0], numpy_state[1].tolist(), *numpy_state[2:]]}
@@ -178,4 +179,60 @@ def load_checkpoint(path, algorithm: str, modules: dict[str, nn.Module], optimiz
         torch.set_rng_state(tensors["rng.torch"])
         kind, keys, pos, has_gauss, cached = meta["numpy_rng"]
         np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
+    meta["arrays"] = {k[len("array."):]: v.numpy() for k, v in tensors.items() if k.startswith("array.")}
     return meta
+
+# %% ../../nbs/13_agents_common.ipynb #e32c3284
+def layer_init(layer: nn.Linear, std: float = float(np.sqrt(2)), bias_const: float = 0.0) -> nn.Linear:
+    "Orthogonal weights with gain `std` and constant biases."
+    torch.nn.init.orthogonal_(layer.weight, std)
+    torch.nn.init.constant_(layer.bias, bias_const)
+    return layer
+
+def mlp(inputs: int, hidden_layers, outputs: int, out_std: float = 1.0, activation=nn.Tanh) -> nn.Sequential:
+    "A multilayer perceptron: `hidden_layers` widths with `activation`, a linear output with gain `out_std`."
+    layers, width = [], inputs
+    for size in hidden_layers:
+        layers += [layer_init(nn.Linear(width, size)), activation()]
+        width = size
+    layers.append(layer_init(nn.Linear(width, outputs), std=out_std))
+    return nn.Sequential(*layers)
+
+class ReplayBuffer:
+    "Transitions (obs, action, reward, next_obs, terminated) in a circular numpy store, fed from a vector environment."
+    def __init__(self, capacity: int, obs_shape: tuple, action_shape: tuple, action_dtype=np.float32, seed: int = 0):
+        if capacity < 1: raise ValueError(f"capacity must be >= 1, got {capacity}")
+        self.capacity, self.size, self.position = int(capacity), 0, 0
+        self.obs = np.zeros((capacity, *obs_shape), dtype=np.float32)
+        self.next_obs = np.zeros((capacity, *obs_shape), dtype=np.float32)
+        self.actions = np.zeros((capacity, *action_shape), dtype=action_dtype)
+        self.rewards = np.zeros(capacity, dtype=np.float32)
+        self.terminated = np.zeros(capacity, dtype=np.float32)
+        self.rng = np.random.default_rng(seed)
+
+    def add(self, obs, next_obs, actions, rewards, terminated, skip=None) -> None:
+        "Store one vector step (leading axis: environments), skipping environments marked in `skip`."
+        keep = np.ones(len(rewards), dtype=bool) if skip is None else ~np.asarray(skip, dtype=bool)
+        for i in np.flatnonzero(keep):
+            j = self.position
+            self.obs[j], self.next_obs[j], self.actions[j] = obs[i], next_obs[i], actions[i]
+            self.rewards[j], self.terminated[j] = rewards[i], terminated[i]
+            self.position = (j + 1) % self.capacity
+            self.size = min(self.size + 1, self.capacity)
+
+    def state(self) -> dict[str, np.ndarray]:
+        "The stored transitions and the buffer's position, for a checkpoint."
+        return {"obs": self.obs, "next_obs": self.next_obs, "actions": self.actions, "rewards": self.rewards,
+                "terminated": self.terminated, "position": np.array([self.position, self.size])}
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        "Put back what `state` returned."
+        for name in ("obs", "next_obs", "actions", "rewards", "terminated"): getattr(self, name)[...] = arrays[name]
+        self.position, self.size = (int(v) for v in arrays["position"])
+
+    def sample(self, batch_size: int) -> dict[str, torch.Tensor]:
+        "A uniform random batch as torch tensors."
+        index = self.rng.integers(0, self.size, size=batch_size)
+        return {"obs": torch.as_tensor(self.obs[index]), "actions": torch.as_tensor(self.actions[index]),
+                "rewards": torch.as_tensor(self.rewards[index]), "next_obs": torch.as_tensor(self.next_obs[index]),
+                "terminated": torch.as_tensor(self.terminated[index])}
