@@ -23,7 +23,8 @@ from ..data import asset_class_name
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env', 'evaluate', 'RunLogger',
-           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'layer_init', 'mlp', 'ReplayBuffer']
+           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'layer_init', 'mlp', 'ReplayBuffer', 'ActorCritic',
+           'to_env', 'Rollout', 'gae']
 
 # %% ../../nbs/13_agents_common.ipynb #a5001b97
 def seed_everything(seed: int, deterministic: bool = True, threads: int | None = 1) -> None:
@@ -236,3 +237,83 @@ class ReplayBuffer:
         return {"obs": torch.as_tensor(self.obs[index]), "actions": torch.as_tensor(self.actions[index]),
                 "rewards": torch.as_tensor(self.rewards[index]), "next_obs": torch.as_tensor(self.next_obs[index]),
                 "terminated": torch.as_tensor(self.terminated[index])}
+
+# %% ../../nbs/13_agents_common.ipynb #278b3594
+class ActorCritic(nn.Module):
+    "Actor and critic: a categorical policy for discrete actions, a diagonal Gaussian (state-independent std) for continuous ones."
+    def __init__(self, obs_dim: int, action_space: gym.Space, hidden_layers=(64, 64)):
+        super().__init__()
+        self.discrete = isinstance(action_space, gym.spaces.Discrete)
+        if not self.discrete and not isinstance(action_space, gym.spaces.Box): raise ValueError(f"needs a Discrete or Box action space, got {action_space}")
+        self.critic = mlp(obs_dim, hidden_layers, 1, out_std=1.0)
+        out = int(action_space.n) if self.discrete else int(np.prod(action_space.shape))
+        self.actor = mlp(obs_dim, hidden_layers, out, out_std=0.01)
+        if not self.discrete: self.actor_logstd = nn.Parameter(torch.zeros(1, out))
+
+    def get_value(self, x: torch.Tensor) -> torch.Tensor:
+        return self.critic(x)
+
+    def get_action_and_value(self, x: torch.Tensor, action: torch.Tensor | None = None):
+        "An action (sampled unless given), its log-probability, the policy's entropy and the state's value."
+        if self.discrete:
+            dist = torch.distributions.Categorical(logits=self.actor(x))
+            if action is None: action = dist.sample()
+            return action, dist.log_prob(action), dist.entropy(), self.critic(x)
+        mean = self.actor(x)
+        dist = torch.distributions.Normal(mean, self.actor_logstd.expand_as(mean).exp())
+        if action is None: action = dist.sample()
+        return action, dist.log_prob(action).sum(1), dist.entropy().sum(1), self.critic(x)
+
+    def act(self, x: torch.Tensor) -> torch.Tensor:
+        "The deterministic action: the most likely one, or the Gaussian's mean."
+        return self.actor(x).argmax(-1) if self.discrete else self.actor(x)
+
+def to_env(action: np.ndarray, space: gym.Space) -> np.ndarray:
+    "Actions as the environment takes them: clipped to the bounds of a continuous space."
+    return np.clip(action, space.low, space.high) if isinstance(space, gym.spaces.Box) else action
+
+class Rollout:
+    "Storage for `num_steps` steps of `num_envs` environments, and the loop that fills it."
+    def __init__(self, envs: gym.vector.VectorEnv, num_steps: int, discrete: bool):
+        self.envs, self.num_steps, self.num_envs = envs, num_steps, envs.num_envs
+        self.obs_dim = int(np.prod(envs.single_observation_space.shape))
+        self.act_shape = () if discrete else envs.single_action_space.shape
+        self.obs = torch.zeros((num_steps, self.num_envs, self.obs_dim))
+        self.actions = torch.zeros((num_steps, self.num_envs) + self.act_shape, dtype=torch.long if discrete else torch.float32)
+        self.logprobs, self.rewards, self.ended, self.values, self.valid = (torch.zeros((num_steps, self.num_envs)) for _ in range(5))
+
+    def start(self, seed: int) -> None:
+        obs, _ = self.envs.reset(seed=seed)
+        self.next_obs = torch.as_tensor(obs, dtype=torch.float32).reshape(self.num_envs, -1)
+        self.last_ended = torch.zeros(self.num_envs)
+
+    def collect(self, agent: ActorCritic, log, global_step: int) -> int:
+        "Fill the storage with `num_steps` steps of `agent`; log finished episodes; return the new global step."
+        space = self.envs.single_action_space
+        for step in range(self.num_steps):
+            global_step += self.num_envs
+            self.obs[step], self.valid[step] = self.next_obs, 1.0 - self.last_ended
+            with torch.no_grad():
+                action, logprob, _, value = agent.get_action_and_value(self.next_obs)
+            self.values[step], self.actions[step], self.logprobs[step] = value.flatten(), action, logprob
+            next_obs, reward, terminations, truncations, infos = self.envs.step(to_env(action.numpy(), space))
+            self.rewards[step] = torch.as_tensor(reward, dtype=torch.float32)
+            self.ended[step] = self.last_ended = torch.as_tensor(np.logical_or(terminations, truncations), dtype=torch.float32)
+            self.next_obs = torch.as_tensor(next_obs, dtype=torch.float32).reshape(self.num_envs, -1)
+            if "episode" in infos:
+                finished = infos["_episode"]
+                log.scalar("charts/episodic_return", infos["episode"]["r"][finished].mean(), global_step)
+                log.scalar("charts/episodic_length", infos["episode"]["l"][finished].mean(), global_step)
+        log.advance(self.num_steps * self.num_envs)
+        return global_step
+
+def gae(rewards, values, ended, next_value, gamma: float, lam: float):
+    "Generalised advantage estimates and returns (advantages + values), cut at episode ends."
+    advantages = torch.zeros_like(rewards)
+    lastgaelam = 0
+    for t in reversed(range(len(rewards))):
+        following = next_value if t == len(rewards) - 1 else values[t + 1]
+        nonterminal = 1.0 - ended[t]
+        delta = rewards[t] + gamma * following * nonterminal - values[t]
+        advantages[t] = lastgaelam = delta + gamma * lam * nonterminal * lastgaelam
+    return advantages, advantages + values
