@@ -24,7 +24,7 @@ from ..data import asset_class_name
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env', 'evaluate', 'RunLogger',
            'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'layer_init', 'mlp', 'ReplayBuffer', 'ActorCritic',
-           'to_env', 'Rollout', 'gae']
+           'to_env', 'Rollout', 'gae', 'market_settings', 'describe_space', 'space_from']
 
 # %% ../../nbs/13_agents_common.ipynb #a5001b97
 def seed_everything(seed: int, deterministic: bool = True, threads: int | None = 1) -> None:
@@ -317,3 +317,22 @@ def gae(rewards, values, ended, next_value, gamma: float, lam: float):
         delta = rewards[t] + gamma * following * nonterminal - values[t]
         advantages[t] = lastgaelam = delta + gamma * lam * nonterminal * lastgaelam
     return advantages, advantages + values
+
+# %% ../../nbs/13_agents_common.ipynb #5ba2c271
+def market_settings(args, prices=None) -> dict | None:
+    "The market-environment settings of a learner's args (None for a gymnasium id), with the caller's prices if given."
+    if not is_market(args.env_id):
+        if prices is not None: raise ValueError(f"prices are only used with a market env_id (an asset class), not {args.env_id!r}")
+        return None
+    return {**args.market(), **({"prices": prices} if prices is not None else {})}
+
+def describe_space(space: gym.Space) -> dict:
+    "A JSON-ready description of a Discrete or Box action space."
+    if isinstance(space, gym.spaces.Discrete): return {"kind": "discrete", "n": int(space.n)}
+    if isinstance(space, gym.spaces.Box): return {"kind": "box", "low": space.low.tolist(), "high": space.high.tolist()}
+    raise ValueError(f"cannot describe {space}")
+
+def space_from(description: dict) -> gym.Space:
+    "The action space a `describe_space` description stands for."
+    if description["kind"] == "discrete": return gym.spaces.Discrete(description["n"])
+    return gym.spaces.Box(np.array(description["low"], dtype=np.float32), np.array(description["high"], dtype=np.float32), dtype=np.float32)
