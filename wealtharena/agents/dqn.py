@@ -22,7 +22,7 @@ from .common import (describe_space, market_settings, ReplayBuffer, RunLogger, e
                                        save_checkpoint, seed_everything)
 
 # %% auto #0
-__all__ = ['Args', 'linear_schedule', 'train', 'main']
+__all__ = ['Args', 'linear_schedule', 'policy_networks', 'make_policy', 'train', 'main']
 
 # %% ../../nbs/15_dqn.ipynb #2d665c7c
 @dataclass
@@ -104,7 +104,18 @@ def linear_schedule(start_e: float, end_e: float, duration: int, t: int) -> floa
     slope = (end_e - start_e) / max(duration, 1)
     return max(slope * t + start_e, end_e)
 
-# %% ../../nbs/15_dqn.ipynb #205f14f7
+# %% ../../nbs/15_dqn.ipynb #73c6ecb6
+def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
+    "The networks a trained policy needs (for saving and loading it without the training state)."
+    return {"q_network": mlp(obs_dim, args.hidden_layers, int(action_space.n), activation=nn.ReLU)}
+
+def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
+    "A function from one observation to one action: greedy in Q (deterministic or not: DQN's policy is greedy)."
+    q_network = networks["q_network"]
+    def policy(obs):
+        with torch.no_grad(): return int(q_network(torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)).argmax(dim=1).item())
+    return policy
+
 def train(args: Args, prices=None) -> dict:
     "Train DQN as `args` says (on `prices`, a tidy panel, if given); return the evaluation returns, timings and logged statistics."
     run_name = f"{args.env_id}__{args.exp_name}__{args.seed}__{int(time.time())}"
@@ -114,7 +125,7 @@ def train(args: Args, prices=None) -> dict:
     obs_shape, n_actions = envs.single_observation_space.shape, int(envs.single_action_space.n)
     obs_dim = int(np.prod(obs_shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(envs.single_action_space)}
-    q_network = mlp(obs_dim, args.hidden_layers, n_actions, activation=nn.ReLU)
+    q_network = policy_networks(obs_dim, envs.single_action_space, args)["q_network"]
     target_network = mlp(obs_dim, args.hidden_layers, n_actions, activation=nn.ReLU)
     target_network.load_state_dict(q_network.state_dict())
     optimizer = torch.optim.Adam(q_network.parameters(), lr=args.learning_rate)
@@ -177,7 +188,7 @@ def train(args: Args, prices=None) -> dict:
     train_seconds = time.time() - started
     envs.close()
     if args.save_path: checkpoint(total_steps)
-    policy = lambda o: int(q_network(torch.as_tensor(o, dtype=torch.float32).reshape(1, -1)).argmax(dim=1).item())
+    policy = make_policy({"q_network": q_network}, envs.single_action_space)
     with torch.no_grad():
         eval_returns = evaluate(policy, args.env_id, args.eval_episodes, seed=args.seed + 10_000,
                                 market=market_settings(args, prices))

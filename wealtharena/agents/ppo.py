@@ -21,7 +21,7 @@ from .common import (describe_space, market_settings, ActorCritic, Rollout, RunL
                                        save_checkpoint, seed_everything, to_env)
 
 # %% auto #0
-__all__ = ['Args', 'train', 'main']
+__all__ = ['Args', 'policy_networks', 'make_policy', 'train', 'main']
 
 # %% ../../nbs/14_ppo.ipynb #e168297a
 @dataclass
@@ -111,7 +111,20 @@ class Args:
         return dict(symbol=self.symbol, start=self.start, end=self.end, reward=self.reward, action_mode=self.action_mode,
                     episode_length=self.episode_length, random_start=random_start)
 
-# %% ../../nbs/14_ppo.ipynb #03fa548c
+# %% ../../nbs/14_ppo.ipynb #68adc0a0
+def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
+    "The networks a trained policy needs (for saving and loading it without the training state)."
+    return {"agent": ActorCritic(obs_dim, action_space, args.hidden_layers)}
+
+def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
+    "A function from one observation to one action: the most likely (or mean) action, or a sample."
+    agent = networks["agent"]
+    def policy(obs):
+        x = torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)
+        with torch.no_grad(): action = agent.act(x) if deterministic else agent.get_action_and_value(x)[0]
+        return to_env(action[0].numpy(), action_space)
+    return policy
+
 def train(args: Args, prices=None) -> dict:
     "Train PPO as `args` says (on `prices`, a tidy panel, if given); return the evaluation returns, timings and per-iteration statistics."
     if args.batch_size % args.num_minibatches: raise ValueError(f"num_envs * num_steps = {args.batch_size} must be divisible by num_minibatches = {args.num_minibatches}")
@@ -123,7 +136,7 @@ def train(args: Args, prices=None) -> dict:
     if not isinstance(act_space, (gym.spaces.Discrete, gym.spaces.Box)): raise ValueError(f"PPO needs a Discrete or Box action space, got {act_space}")
     obs_dim = int(np.prod(obs_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(act_space)}
-    agent = ActorCritic(obs_dim, act_space, args.hidden_layers)
+    agent = policy_networks(obs_dim, act_space, args)["agent"]
     optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
     start_iteration, global_step = 1, 0
     if args.resume:
@@ -206,7 +219,7 @@ def train(args: Args, prices=None) -> dict:
     if args.save_path:
         save_checkpoint(args.save_path, "ppo", args, {"agent": agent}, {"optimizer": optimizer},
                         {"iteration": args.num_iterations, "global_step": global_step, **spaces})
-    policy = lambda o: to_env(agent.act(torch.as_tensor(o, dtype=torch.float32).reshape(1, -1))[0].detach().numpy(), act_space)
+    policy = make_policy({"agent": agent}, act_space)
     with torch.no_grad():
         eval_returns = evaluate(policy, args.env_id, args.eval_episodes, seed=args.seed + 10_000,
                                 market=market_settings(args, prices))

@@ -22,7 +22,7 @@ from .common import (describe_space, market_settings, ReplayBuffer, RunLogger, e
                                        save_checkpoint, seed_everything)
 
 # %% auto #0
-__all__ = ['LOG_STD_MIN', 'LOG_STD_MAX', 'Args', 'SoftQNetwork', 'Actor', 'train', 'main']
+__all__ = ['LOG_STD_MIN', 'LOG_STD_MAX', 'Args', 'SoftQNetwork', 'Actor', 'policy_networks', 'make_policy', 'train', 'main']
 
 # %% ../../nbs/16_sac.ipynb #c891a17b
 @dataclass
@@ -134,7 +134,19 @@ class Actor(nn.Module):
         log_prob = (normal.log_prob(x_t) - torch.log(self.action_scale * (1 - y_t.pow(2)) + 1e-6)).sum(1, keepdim=True)
         return action, log_prob, torch.tanh(mean) * self.action_scale + self.action_bias
 
-# %% ../../nbs/16_sac.ipynb #c1267c9e
+# %% ../../nbs/16_sac.ipynb #7193205b
+def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
+    "The networks a trained policy needs (for saving and loading it without the training state)."
+    return {"actor": Actor(obs_dim, action_space, args.hidden_layers)}
+
+def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
+    "A function from one observation to one action: the squashed mean, or a sample."
+    actor = networks["actor"]
+    def policy(obs):
+        with torch.no_grad(): sample, _, mean = actor.get_action(torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1))
+        return (mean if deterministic else sample)[0].numpy()
+    return policy
+
 def train(args: Args, prices=None) -> dict:
     "Train SAC as `args` says (on `prices`, a tidy panel, if given); return the evaluation returns, timings and logged statistics."
     run_name = f"{args.env_id}__{args.exp_name}__{args.seed}__{int(time.time())}"
@@ -144,7 +156,7 @@ def train(args: Args, prices=None) -> dict:
     if not isinstance(act_space, gym.spaces.Box): raise ValueError(f"SAC needs continuous (Box) actions, got {act_space}")
     obs_dim, act_dim = int(np.prod(envs.single_observation_space.shape)), int(np.prod(act_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(act_space)}
-    actor = Actor(obs_dim, act_space, args.hidden_layers)
+    actor = policy_networks(obs_dim, act_space, args)["actor"]
     qf1, qf2 = SoftQNetwork(obs_dim, act_dim, args.hidden_layers), SoftQNetwork(obs_dim, act_dim, args.hidden_layers)
     qf1_target, qf2_target = SoftQNetwork(obs_dim, act_dim, args.hidden_layers), SoftQNetwork(obs_dim, act_dim, args.hidden_layers)
     qf1_target.load_state_dict(qf1.state_dict()); qf2_target.load_state_dict(qf2.state_dict())
@@ -229,7 +241,7 @@ def train(args: Args, prices=None) -> dict:
     train_seconds = time.time() - started
     envs.close()
     if args.save_path: checkpoint(total_steps)
-    policy = lambda o: actor.get_action(torch.as_tensor(o, dtype=torch.float32).reshape(1, -1))[2][0].numpy()
+    policy = make_policy({"actor": actor}, act_space)
     with torch.no_grad():
         eval_returns = evaluate(policy, args.env_id, args.eval_episodes, seed=args.seed + 10_000,
                                 market=market_settings(args, prices))
