@@ -3,13 +3,15 @@ import json, subprocess, sys
 
 import pytest
 
-from wealtharena.agents import ppo
+import numpy as np
+
+from wealtharena.agents import ConfigError, RLAgent, RLAgentFactory, a2c, dqn, ppo, sac
 from wealtharena.agents.common import CheckpointError
 
 QUIET = dict(tensorboard=False, progress=False)
 
 
-@pytest.mark.parametrize("module", ["ppo"])
+@pytest.mark.parametrize("module", ["ppo", "sac", "a2c", "dqn"])
 def test_help_lists_every_hyperparameter(module):
     done = subprocess.run([sys.executable, "-m", f"wealtharena.agents.{module}", "--help"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -17,10 +19,19 @@ def test_help_lists_every_hyperparameter(module):
         assert field in done.stdout
 
 
-def test_ppo_cli_short_run_on_its_asset_class(tmp_path):
-    cmd = [sys.executable, "-m", "wealtharena.agents.ppo", "--env-id", "stocks", "--symbol", "MSFT", "--total-timesteps", "256",
-           "--num-envs", "4", "--num-steps", "32", "--episode-length", "32", "--eval-episodes", "1", "--no-progress",
-           "--log-dir", str(tmp_path / "runs")]
+CLI_RUNS = {  # each learner on its asset class, for a few hundred steps
+    "ppo": ["--env-id", "stocks", "--symbol", "MSFT", "--num-envs", "4", "--num-steps", "32"],
+    "sac": ["--env-id", "crypto", "--symbol", "BTCUSD", "--learning-starts", "64", "--batch-size", "32"],
+    "a2c": ["--env-id", "etf", "--symbol", "SPY"],
+    "dqn": ["--env-id", "currencies", "--symbol", "EURUSD", "--learning-starts", "64", "--batch-size", "32", "--train-frequency", "4"],
+}
+
+
+@pytest.mark.parametrize("module", list(CLI_RUNS))
+def test_cli_short_run_on_its_asset_class(tmp_path, module):
+    cmd = [sys.executable, "-m", f"wealtharena.agents.{module}", *CLI_RUNS[module], "--total-timesteps", "256",
+           "--episode-length", "32", "--eval-episodes", "1", "--no-progress", "--log-dir", str(tmp_path / "runs"),
+           "--save-path", str(tmp_path / "ckpt")]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     last = done.stdout.strip().splitlines()[-1]
@@ -68,3 +79,38 @@ def test_bad_checkpoints_are_refused(tmp_path):
         ppo.train(ppo.Args(total_timesteps=256, num_envs=2, num_steps=64, resume=str(tmp_path / "c"), **QUIET))
     with pytest.raises(FileExistsError, match="--overwrite"):
         ppo.train(ppo.Args(total_timesteps=128, num_envs=2, num_steps=64, save_path=str(tmp_path / "c"), **QUIET))
+
+
+@pytest.mark.parametrize("module,args", [
+    (dqn, dict(total_timesteps=300, learning_starts=50, train_frequency=4, batch_size=32)),
+    (sac, dict(total_timesteps=200, learning_starts=50, batch_size=32)),
+    (a2c, dict(total_timesteps=200)),
+])
+def test_same_seed_same_first_losses(module, args):
+    run = lambda: module.train(module.Args(eval_episodes=1, **QUIET, **args))["history"][0]
+    first, second = run(), run()
+    first.pop("charts/SPS"), second.pop("charts/SPS")
+    assert first == second
+
+
+def test_checkpoint_of_another_algorithm_is_refused(tmp_path):
+    sac.train(sac.Args(total_timesteps=100, learning_starts=50, batch_size=16, eval_episodes=1, save_path=str(tmp_path / "s"), **QUIET))
+    with pytest.raises(CheckpointError, match="written by sac, not ppo"):
+        ppo.train(ppo.Args(env_id="Pendulum-v1", total_timesteps=256, num_envs=2, num_steps=64, resume=str(tmp_path / "s"), **QUIET))
+    agent = RLAgent.load(tmp_path / "s")                              # the factory's agent loads a learner's checkpoint
+    assert agent.algorithm == "sac" and np.asarray(agent.predict(np.zeros(3))).shape == (1,)
+
+
+def test_factory_config_errors_name_the_key(tmp_path):
+    bad = tmp_path / "agents.yaml"
+    bad.write_text("rl_agents:\n  currencies:\n    algorithm: dqn\n    gamma: [0.9]\n")
+    with pytest.raises(ConfigError, match=r"rl_agents.currencies.gamma: expected float"):
+        RLAgentFactory.create_agent("currencies", bad)
+    bad.write_text("rl_agents:\n  etf:\n    algorithm: a3c\n")
+    with pytest.raises(ConfigError, match="unknown algorithm 'a3c'"):
+        RLAgentFactory.create_agent("etf", bad)
+    bad.write_text("rl_agents: [1, 2\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        RLAgentFactory.create_agent("etf", bad)
+    with pytest.raises(ConfigError, match="no rl_agents entry for 'reits'"):
+        RLAgentFactory.create_agent("reits", {"rl_agents": {"stocks": {"algorithm": "ppo"}}})
