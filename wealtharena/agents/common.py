@@ -75,7 +75,7 @@ def evaluate(policy, env_id: str, episodes: int, seed: int = 0, market: dict | N
     env.close()
     return returns
 
-# %% ../../nbs/13_agents_common.ipynb #88143087
+# %% ../../nbs/13_agents_common.ipynb #b44df9d1
 class RunLogger:
     "Tensorboard scalars under `log_dir/run_name`, a progress bar over `total_steps`, and the last value of each scalar."
     def __init__(self, run_name: str, args, total_steps: int, log_dir: str = "runs", progress: bool = True, tensorboard: bool = True):
@@ -88,11 +88,13 @@ class RunLogger:
             self.writer.add_text("hyperparameters", f"|param|value|\n|-|-|\n{table}")
         self.bar = tqdm(total=total_steps, desc=run_name, unit="step", disable=not progress, mininterval=1.0)
         self.last: dict[str, float] = {}
+        self.episodes: list[tuple[int, float]] = []                 # (global step, return) of every logged episode
 
     def scalar(self, name: str, value: float, step: int) -> None:
         "Record one scalar."
         value = float(value)
         self.last[name] = value
+        if name == "charts/episodic_return": self.episodes.append((step, value))
         if self.writer is not None: self.writer.add_scalar(name, value, step)
 
     def advance(self, steps: int) -> None:
@@ -318,7 +320,7 @@ def gae(rewards, values, ended, next_value, gamma: float, lam: float):
         advantages[t] = lastgaelam = delta + gamma * lam * nonterminal * lastgaelam
     return advantages, advantages + values
 
-# %% ../../nbs/13_agents_common.ipynb #5ba2c271
+# %% ../../nbs/13_agents_common.ipynb #b2d44a45
 def market_settings(args, prices=None) -> dict | None:
     "The market-environment settings of a learner's args (None for a gymnasium id), with the caller's prices if given."
     if not is_market(args.env_id):

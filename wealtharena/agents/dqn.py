@@ -104,7 +104,7 @@ def linear_schedule(start_e: float, end_e: float, duration: int, t: int) -> floa
     slope = (end_e - start_e) / max(duration, 1)
     return max(slope * t + start_e, end_e)
 
-# %% ../../nbs/15_dqn.ipynb #73c6ecb6
+# %% ../../nbs/15_dqn.ipynb #3f39d412
 def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
     "The networks a trained policy needs (for saving and loading it without the training state)."
     return {"q_network": mlp(obs_dim, args.hidden_layers, int(action_space.n), activation=nn.ReLU)}
@@ -195,7 +195,7 @@ def train(args: Args, prices=None) -> dict:
     log.scalar("eval/mean_return", float(np.mean(eval_returns)), total_steps * args.num_envs)
     log.close()
     return {"eval_returns": eval_returns, "eval_mean_return": float(np.mean(eval_returns)), "train_seconds": train_seconds,
-            "global_step": total_steps * args.num_envs, "history": history, "policy": policy, "spaces": spaces, "modules": {"q_network": q_network}, "q_network": q_network, "run_name": run_name}
+            "global_step": total_steps * args.num_envs, "history": history, "policy": policy, "spaces": spaces, "modules": {"q_network": q_network}, "q_network": q_network, "run_name": run_name, "episodes": log.episodes}
 
 def main(argv=None) -> dict:
     "Command line: python -m wealtharena.agents.dqn --help."

@@ -111,7 +111,7 @@ class Args:
         return dict(symbol=self.symbol, start=self.start, end=self.end, reward=self.reward, action_mode=self.action_mode,
                     episode_length=self.episode_length, random_start=random_start)
 
-# %% ../../nbs/14_ppo.ipynb #68adc0a0
+# %% ../../nbs/14_ppo.ipynb #3f86d768
 def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
     "The networks a trained policy needs (for saving and loading it without the training state)."
     return {"agent": ActorCritic(obs_dim, action_space, args.hidden_layers)}
@@ -226,7 +226,7 @@ def train(args: Args, prices=None) -> dict:
     log.scalar("eval/mean_return", float(np.mean(eval_returns)), global_step)
     log.close()
     return {"eval_returns": eval_returns, "eval_mean_return": float(np.mean(eval_returns)), "train_seconds": train_seconds,
-            "global_step": global_step, "history": history, "policy": policy, "spaces": spaces, "modules": {"agent": agent}, "agent": agent, "run_name": run_name}
+            "global_step": global_step, "history": history, "policy": policy, "spaces": spaces, "modules": {"agent": agent}, "agent": agent, "run_name": run_name, "episodes": log.episodes}
 
 def main(argv=None) -> dict:
     "Command line: python -m wealtharena.agents.ppo --help."

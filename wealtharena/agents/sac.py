@@ -134,7 +134,7 @@ class Actor(nn.Module):
         log_prob = (normal.log_prob(x_t) - torch.log(self.action_scale * (1 - y_t.pow(2)) + 1e-6)).sum(1, keepdim=True)
         return action, log_prob, torch.tanh(mean) * self.action_scale + self.action_bias
 
-# %% ../../nbs/16_sac.ipynb #7193205b
+# %% ../../nbs/16_sac.ipynb #0e41ac47
 def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
     "The networks a trained policy needs (for saving and loading it without the training state)."
     return {"actor": Actor(obs_dim, action_space, args.hidden_layers)}
@@ -248,7 +248,7 @@ def train(args: Args, prices=None) -> dict:
     log.scalar("eval/mean_return", float(np.mean(eval_returns)), total_steps * args.num_envs)
     log.close()
     return {"eval_returns": eval_returns, "eval_mean_return": float(np.mean(eval_returns)), "train_seconds": train_seconds,
-            "global_step": total_steps * args.num_envs, "history": history, "policy": policy, "spaces": spaces, "modules": {"actor": actor}, "actor": actor, "run_name": run_name}
+            "global_step": total_steps * args.num_envs, "history": history, "policy": policy, "spaces": spaces, "modules": {"actor": actor}, "actor": actor, "run_name": run_name, "episodes": log.episodes}
 
 def main(argv=None) -> dict:
     "Command line: python -m wealtharena.agents.sac --help."
