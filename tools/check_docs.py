@@ -21,12 +21,15 @@ class Page(HTMLParser):
         super().__init__()
         self.stack, self.text, self.katex, self.images, self.sidebar_links = [], [], 0, [], 0
         self.api_blocks, self.outside, self.in_sidebar = 0, [], 0
+        self.after_heading = False                                 # an API block: an anchored heading, then a def/class signature
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         classes = (a.get("class") or "").split()
         if tag not in ("br", "img", "hr", "meta", "link", "input"): self.stack.append((tag, classes, a.get("id")))
         if "katex" in classes: self.katex += 1
+        if tag in ("h3", "h4"): self.after_heading = "anchored" in classes
+        elif tag == "p": self.after_heading = False
         if tag == "img": self.images.append(a.get("src", ""))
         if a.get("id") == "quarto-sidebar": self.in_sidebar = len(self.stack)
         if tag == "a" and self.in_sidebar and "sidebar-link" in classes: self.sidebar_links += 1
@@ -42,7 +45,9 @@ class Page(HTMLParser):
             if top[0] == tag: break
 
     def handle_data(self, data):
-        if data.strip() == "source" and self.stack and self.stack[-1][0] == "a": self.api_blocks += 1
+        if self.after_heading and self.stack and self.stack[-1][0] == "span" and "kw" in self.stack[-1][1]:
+            if data.strip() in ("def", "class"): self.api_blocks += 1
+            self.after_heading = False
         inside = {t for t, _, _ in self.stack}
         classes = {c for _, cs, _ in self.stack for c in cs}
         if not inside & {"code", "pre", "script", "style", "annotation"} and "katex" not in classes: self.text.append(data)
