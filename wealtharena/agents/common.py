@@ -24,7 +24,7 @@ from ..data import asset_class_name
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env', 'evaluate', 'RunLogger',
            'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'layer_init', 'mlp', 'ReplayBuffer', 'ActorCritic',
-           'to_env', 'Rollout', 'gae', 'market_settings', 'describe_space', 'space_from']
+           'to_env', 'actor_critic_policy', 'Rollout', 'gae', 'market_settings', 'describe_space', 'space_from']
 
 # %% ../../nbs/13_agents_common.ipynb #a5001b97
 def seed_everything(seed: int, deterministic: bool = True, threads: int | None = 1) -> None:
@@ -240,7 +240,7 @@ class ReplayBuffer:
                 "rewards": torch.as_tensor(self.rewards[index]), "next_obs": torch.as_tensor(self.next_obs[index]),
                 "terminated": torch.as_tensor(self.terminated[index])}
 
-# %% ../../nbs/13_agents_common.ipynb #278b3594
+# %% ../../nbs/13_agents_common.ipynb #37878314
 class ActorCritic(nn.Module):
     "Actor and critic: a categorical policy for discrete actions, a diagonal Gaussian (state-independent std) for continuous ones."
     def __init__(self, obs_dim: int, action_space: gym.Space, hidden_layers=(64, 64)):
@@ -273,6 +273,15 @@ class ActorCritic(nn.Module):
 def to_env(action: np.ndarray, space: gym.Space) -> np.ndarray:
     "Actions as the environment takes them: clipped to the bounds of a continuous space."
     return np.clip(action, space.low, space.high) if isinstance(space, gym.spaces.Box) else action
+
+def actor_critic_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
+    "A function from one observation to one action of an `ActorCritic` (networks['agent']): most likely / mean, or sampled."
+    agent = networks["agent"]
+    def policy(obs):
+        x = torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)
+        with torch.no_grad(): action = agent.act(x) if deterministic else agent.get_action_and_value(x)[0]
+        return to_env(action[0].numpy(), action_space)
+    return policy
 
 class Rollout:
     "Storage for `num_steps` steps of `num_envs` environments, and the loop that fills it."
