@@ -114,3 +114,27 @@ def test_factory_config_errors_name_the_key(tmp_path):
         RLAgentFactory.create_agent("etf", bad)
     with pytest.raises(ConfigError, match="no rl_agents entry for 'reits'"):
         RLAgentFactory.create_agent("reits", {"rl_agents": {"stocks": {"algorithm": "ppo"}}})
+
+
+@pytest.mark.parametrize("module,args", [
+    (dqn, dict(total_timesteps=240, learning_starts=40, train_frequency=4, batch_size=16, save_every=120)),
+    (sac, dict(total_timesteps=120, learning_starts=40, batch_size=16, save_every=60)),
+    (a2c, dict(total_timesteps=240, save_every=3)),
+])
+def test_off_policy_and_a2c_resume_where_they_stopped(tmp_path, monkeypatch, module, args):
+    real_save = module.save_checkpoint
+
+    class Interrupted(Exception): pass
+
+    def save_then_stop(*a, **k):
+        real_save(*a, **k)
+        raise Interrupted
+    monkeypatch.setattr(module, "save_checkpoint", save_then_stop)
+    with pytest.raises(Interrupted):
+        module.train(module.Args(eval_episodes=1, save_path=str(tmp_path / "c"), **QUIET, **args))
+    monkeypatch.setattr(module, "save_checkpoint", real_save)
+    meta = json.loads((tmp_path / "c.json").read_text())
+    position = meta["state"].get("step", meta["state"].get("global_step"))
+    assert 0 < position < args["total_timesteps"]
+    resumed = module.train(module.Args(eval_episodes=1, resume=str(tmp_path / "c"), **QUIET, **{k: v for k, v in args.items() if k != "save_every"}))
+    assert resumed["global_step"] == args["total_timesteps"] - args["total_timesteps"] % (8 * 5 if module is a2c else 1)
