@@ -138,7 +138,7 @@ def main(argv=None):
     agents = table[table["strategy"].str.startswith("agent_")]
     if agents.empty: agents = pd.DataFrame(columns=table.columns.tolist() + ["sharpe", "sharpe_ci_low", "sharpe_ci_high", "max_drawdown"])
     summary = agents.groupby(["asset_class", "period", "strategy"]).agg(
-        sharpe_mean=("sharpe", "mean"), sharpe_min=("sharpe", "min"), sharpe_max=("sharpe", "max"),
+        seeds_invested=("sharpe", "count"), sharpe_mean=("sharpe", "mean"), sharpe_min=("sharpe", "min"), sharpe_max=("sharpe", "max"),
         ci_low_mean=("sharpe_ci_low", "mean"), ci_high_mean=("sharpe_ci_high", "mean"), max_drawdown_mean=("max_drawdown", "mean"))
     base = table[table["seed"].isna()].set_index(["asset_class", "period", "strategy"])[["sharpe", "sharpe_ci_low", "sharpe_ci_high", "max_drawdown", "turnover"]]
     pd.set_option("display.width", 200)
