@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse, time, warnings
 
-import numpy as np
 import torch
 
 from wealtharena.agents import a2c, dqn, ppo, sac

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse, io, re, subprocess, sys, tarfile, zipfile
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 DATA_DIR = Path(__file__).resolve().parent

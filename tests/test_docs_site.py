@@ -1,5 +1,5 @@
 """The docs site builds offline and every page passes the browser check (maths, sidebar, figures, API, no outside host)."""
-import json, sys
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]

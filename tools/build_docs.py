@@ -7,7 +7,7 @@ to the page names nbdev links to, renders them with smalldocs and makes the site
 """
 from __future__ import annotations
 
-import argparse, json, os, re, shutil, subprocess, sys
+import argparse, os, re, shutil, subprocess, sys
 from pathlib import Path
 
 KATEX_DIRS = [os.environ.get("KATEX_DIR"), "/usr/share/javascript/katex"]

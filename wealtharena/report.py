@@ -8,7 +8,6 @@ Docs: https://wealtharena.github.io/wealtharena/report.html.md"""
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -67,7 +66,7 @@ def write_report(out_dir=None, split: Split | None = None, asset_classes=ASSET_C
     metrics.to_csv(out / "metrics.csv")
     shown = metrics.drop(columns=["symbols"])
     (out / "metrics.md").write_text(to_markdown(shown))
-    page = [f"# WealthArena baseline report\n", f"Split: {split}. Metrics on the test period only.\n", to_markdown(shown)]
+    page = ["# WealthArena baseline report\n", f"Split: {split}. Metrics on the test period only.\n", to_markdown(shown)]
     page += [f"\n![{f}]({f})\n" for f in figures]
     (out / "report.md").write_text("\n".join(page))
     return out

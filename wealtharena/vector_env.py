@@ -16,7 +16,7 @@ from gymnasium.vector.utils import batch_space
 
 from .execution import BATCH, CostModel, Limits, borrow_fee, limit_weights, rebalance
 from .rewards import Reward
-from .trading_env import BUY, HOLD, SELL, _one_symbol, market_arrays
+from .trading_env import _one_symbol, market_arrays
 
 # %% auto #0
 __all__ = ['BatchedTradingEnv']

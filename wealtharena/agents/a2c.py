@@ -9,62 +9,33 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import ClassVar
-from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
 import torch
 import torch.nn as nn
 
-from .common import (RunArgs, cli, finish_run, describe_space, market_settings, actor_critic_policy, ActorCritic, Rollout, RunLogger, evaluate, gae, is_market, load_checkpoint, make_vector_env,
-                                       save_checkpoint, seed_everything, to_env)
+from .common import (ActorCritic, OnPolicyArgs, Rollout, RunLogger, actor_critic_policy, cli, describe_space, finish_run,
+                                       gae, load_checkpoint, make_vector_env, market_settings, save_checkpoint, seed_everything)
 
 # %% auto #0
 __all__ = ['make_policy', 'Args', 'policy_networks', 'train', 'main']
 
 # %% ../../nbs/17_a2c.ipynb #084dedb9
 @dataclass
-class Args(RunArgs):
+class Args(OnPolicyArgs):
     exp_name: str = "a2c"
-    """the name of this experiment (used in the run name)"""
-    env_id: str = "CartPole-v1"
-    """a gymnasium id, or a WealthArena asset class: stocks, crypto, etf, currencies, reits"""
-    action_mode: str = "discrete"
-    """market environments: 'discrete' (sell / hold / buy) or 'continuous' (target position in [-1, 1])"""
-    total_timesteps: int = 500_000
-    """total environment steps of the run"""
     learning_rate: float = 7e-4
-    """the learning rate of the optimizer"""
     num_envs: int = 8
-    """the number of parallel environments"""
     num_steps: int = 5
-    """the number of steps per environment in each rollout"""
     anneal_lr: bool = False
-    """toggle learning-rate annealing towards 0"""
-    gamma: float = 0.99
-    """the discount factor gamma"""
     gae_lambda: float = 1.0
-    """the lambda of generalised advantage estimation (1: n-step returns)"""
     norm_adv: bool = False
-    """toggle advantage normalisation"""
     ent_coef: float = 0.0
-    """the entropy coefficient"""
-    vf_coef: float = 0.5
-    """the value-function coefficient"""
-    max_grad_norm: float = 0.5
-    """the maximum norm of the gradient"""
     rms_alpha: float = 0.99
     """RMSprop's smoothing constant"""
     rms_eps: float = 1e-5
     """RMSprop's epsilon"""
-    hidden_layers: tuple[int, ...] = (64, 64)
-    """widths of the hidden layers of the actor and of the critic"""
-
-    @property
-    def batch_size(self) -> int: return self.num_envs * self.num_steps
-    @property
-    def num_iterations(self) -> int: return self.total_timesteps // self.batch_size
 
 # %% ../../nbs/17_a2c.ipynb #319aafc5
 def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:

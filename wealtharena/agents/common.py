@@ -24,10 +24,10 @@ from torch import nn
 from ..data import asset_class_name
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env', 'evaluate',
-           'finish_run', 'cli', 'RunLogger', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'layer_init',
-           'mlp', 'ReplayBuffer', 'ActorCritic', 'to_env', 'actor_critic_policy', 'Rollout', 'gae', 'market_settings',
-           'describe_space', 'space_from']
+__all__ = ['FORMAT_VERSION', 'RunArgs', 'OnPolicyArgs', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env',
+           'evaluate', 'finish_run', 'cli', 'RunLogger', 'CheckpointError', 'save_checkpoint', 'load_checkpoint',
+           'layer_init', 'mlp', 'ReplayBuffer', 'ActorCritic', 'to_env', 'actor_critic_policy', 'Rollout', 'gae',
+           'market_settings', 'describe_space', 'space_from']
 
 # %% ../../nbs/13_agents_common.ipynb #877b81df
 @dataclass
@@ -86,6 +86,39 @@ class RunArgs:
 
     def run_name(self) -> str:
         return f"{self.env_id}__{self.exp_name}__{self.seed}__{int(time.time())}"
+
+# %% ../../nbs/13_agents_common.ipynb #1f1693b9
+@dataclass
+class OnPolicyArgs(RunArgs):
+    action_mode: str = "discrete"
+    """market environments: 'discrete' (sell / hold / buy) or 'continuous' (target position in [-1, 1])"""
+    learning_rate: float = 2.5e-4
+    """the learning rate of the optimizer"""
+    num_envs: int = 4
+    """the number of parallel environments"""
+    num_steps: int = 128
+    """the number of steps per environment in each rollout"""
+    anneal_lr: bool = True
+    """toggle learning-rate annealing towards 0"""
+    gamma: float = 0.99
+    """the discount factor gamma"""
+    gae_lambda: float = 0.95
+    """the lambda of generalised advantage estimation (1: n-step returns)"""
+    norm_adv: bool = True
+    """toggle advantage normalisation"""
+    ent_coef: float = 0.01
+    """the entropy coefficient"""
+    vf_coef: float = 0.5
+    """the value-function coefficient"""
+    max_grad_norm: float = 0.5
+    """the maximum norm of the gradient"""
+    hidden_layers: tuple[int, ...] = (64, 64)
+    """widths of the hidden layers of the actor and of the critic"""
+
+    @property
+    def batch_size(self) -> int: return self.num_envs * self.num_steps
+    @property
+    def num_iterations(self) -> int: return self.total_timesteps // self.batch_size
 
 # %% ../../nbs/13_agents_common.ipynb #39d7f457
 def seed_everything(seed: int, deterministic: bool = True, threads: int | None = 1) -> None:

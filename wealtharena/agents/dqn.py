@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from typing import ClassVar
-from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
@@ -18,8 +17,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .common import (RunArgs, cli, finish_run, describe_space, market_settings, ReplayBuffer, RunLogger, evaluate, is_market, load_checkpoint, make_vector_env, mlp,
-                                       save_checkpoint, seed_everything)
+from .common import (ReplayBuffer, RunArgs, RunLogger, cli, describe_space, finish_run, load_checkpoint,
+                                       make_vector_env, market_settings, mlp, save_checkpoint, seed_everything)
 
 # %% auto #0
 __all__ = ['Args', 'linear_schedule', 'policy_networks', 'make_policy', 'train', 'main']
@@ -29,11 +28,8 @@ __all__ = ['Args', 'linear_schedule', 'policy_networks', 'make_policy', 'train',
 class Args(RunArgs):
     market_action_mode: ClassVar[str | None] = "discrete"
     exp_name: str = "dqn"
-    """the name of this experiment (used in the run name)"""
     env_id: str = "CartPole-v1"
-    """a gymnasium id with discrete actions, or a WealthArena asset class: stocks, crypto, etf, currencies, reits"""
     total_timesteps: int = 500_000
-    """total environment steps of the run"""
     learning_rate: float = 2.5e-4
     """the learning rate of the optimizer"""
     num_envs: int = 1

@@ -7,72 +7,37 @@ Docs: https://wealtharena.github.io/wealtharena/ppo.html.md"""
 # %% ../../nbs/14_ppo.ipynb #718ac718
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass
-from typing import ClassVar
 
 import gymnasium as gym
 import numpy as np
 import torch
 import torch.nn as nn
 
-from .common import (RunArgs, cli, finish_run, describe_space, market_settings, actor_critic_policy, ActorCritic, Rollout, RunLogger, evaluate, gae, is_market, load_checkpoint, make_vector_env,
-                                       save_checkpoint, seed_everything, to_env)
+from .common import (ActorCritic, OnPolicyArgs, Rollout, RunLogger, actor_critic_policy, cli, describe_space, finish_run,
+                                       gae, load_checkpoint, make_vector_env, market_settings, save_checkpoint, seed_everything)
 
 # %% auto #0
 __all__ = ['make_policy', 'Args', 'policy_networks', 'train', 'main']
 
 # %% ../../nbs/14_ppo.ipynb #f4d72faf
 @dataclass
-class Args(RunArgs):
+class Args(OnPolicyArgs):
     exp_name: str = "ppo"
-    """the name of this experiment (used in the run name)"""
-    env_id: str = "CartPole-v1"
-    """a gymnasium id, or a WealthArena asset class: stocks, crypto, etf, currencies, reits"""
-    action_mode: str = "discrete"
-    """market environments: 'discrete' (sell / hold / buy) or 'continuous' (target position in [-1, 1])"""
-    total_timesteps: int = 500_000
-    """total environment steps of the run"""
-    learning_rate: float = 2.5e-4
-    """the learning rate of the optimizer"""
-    num_envs: int = 4
-    """the number of parallel environments"""
-    num_steps: int = 128
-    """the number of steps per environment in each rollout"""
-    anneal_lr: bool = True
-    """toggle learning-rate annealing towards 0"""
-    gamma: float = 0.99
-    """the discount factor gamma"""
-    gae_lambda: float = 0.95
-    """the lambda of generalised advantage estimation"""
     num_minibatches: int = 4
     """the number of minibatches per epoch"""
     update_epochs: int = 4
     """the number of epochs over each rollout"""
-    norm_adv: bool = True
-    """toggle advantage normalisation"""
     clip_coef: float = 0.2
     """the surrogate clipping coefficient epsilon"""
     clip_vloss: bool = True
     """toggle the clipped value loss"""
-    ent_coef: float = 0.01
-    """the entropy coefficient"""
-    vf_coef: float = 0.5
-    """the value-function coefficient"""
-    max_grad_norm: float = 0.5
-    """the maximum norm of the gradient"""
     target_kl: float | None = None
     """stop an update's epochs early when the approximate KL exceeds this"""
-    hidden_layers: tuple[int, ...] = (64, 64)
-    """widths of the hidden layers of the actor and of the critic"""
 
     @property
-    def batch_size(self) -> int: return self.num_envs * self.num_steps
-    @property
     def minibatch_size(self) -> int: return self.batch_size // self.num_minibatches
-    @property
-    def num_iterations(self) -> int: return self.total_timesteps // self.batch_size
 
 # %% ../../nbs/14_ppo.ipynb #3c955978
 def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
