@@ -15,8 +15,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .common import (ActorCritic, OnPolicyArgs, Rollout, RunLogger, actor_critic_policy, cli, describe_space, finish_run,
-                                       gae, load_checkpoint, make_vector_env, market_settings, save_checkpoint, seed_everything)
+from .common import (actor_critic_policy, ActorCritic, cli, describe_space, finish_run, gae, load_checkpoint, OnPolicyArgs, Rollout, RunLogger, save_checkpoint, start_run)
 
 # %% auto #0
 __all__ = ['make_policy', 'Args', 'policy_networks', 'train', 'main']
@@ -47,10 +46,7 @@ make_policy = actor_critic_policy
 def train(args: Args, prices=None) -> dict:
     "Train A2C as `args` says (on `prices`, a tidy panel, if given); return the evaluation returns, timings and logged statistics."
     if args.num_iterations < 1: raise ValueError(f"total_timesteps {args.total_timesteps} is less than one rollout of {args.batch_size} steps")
-    run_name = args.run_name()
-    args.refuse_overwrite()
-    seed_everything(args.seed, args.torch_deterministic, args.threads)
-    envs = make_vector_env(args.env_id, args.num_envs, market_settings(args, prices))
+    run_name, envs = args.run_name(), start_run(args, prices)
     act_space = envs.single_action_space
     agent = policy_networks(int(np.prod(envs.single_observation_space.shape)), act_space, args)["agent"]
     spaces = {"obs_dim": int(np.prod(envs.single_observation_space.shape)), "action_space": describe_space(act_space)}

@@ -27,7 +27,7 @@ from ..data import asset_class_name
 __all__ = ['FORMAT_VERSION', 'RunArgs', 'OnPolicyArgs', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env',
            'evaluate', 'finish_run', 'cli', 'RunLogger', 'CheckpointError', 'save_checkpoint', 'load_checkpoint',
            'layer_init', 'mlp', 'ReplayBuffer', 'ActorCritic', 'to_env', 'actor_critic_policy', 'Rollout', 'gae',
-           'market_settings', 'describe_space', 'space_from']
+           'market_settings', 'describe_space', 'space_from', 'start_run']
 
 # %% ../../nbs/13_agents_common.ipynb #877b81df
 @dataclass
@@ -458,3 +458,9 @@ def space_from(description: dict) -> gym.Space:
     "The action space a `describe_space` description stands for."
     if description["kind"] == "discrete": return gym.spaces.Discrete(description["n"])
     return gym.spaces.Box(np.array(description["low"], dtype=np.float32), np.array(description["high"], dtype=np.float32), dtype=np.float32)
+
+def start_run(args, prices=None) -> gym.vector.VectorEnv:
+    "What every learner does first: refuse to overwrite a checkpoint, seed everything, build the training environments."
+    args.refuse_overwrite()
+    seed_everything(args.seed, args.torch_deterministic, args.threads)
+    return make_vector_env(args.env_id, args.num_envs, market_settings(args, prices))

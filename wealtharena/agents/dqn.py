@@ -17,8 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .common import (ReplayBuffer, RunArgs, RunLogger, cli, describe_space, finish_run, load_checkpoint,
-                                       make_vector_env, market_settings, mlp, save_checkpoint, seed_everything)
+from .common import (cli, describe_space, finish_run, load_checkpoint, mlp, ReplayBuffer, RunArgs, RunLogger, save_checkpoint, start_run)
 
 # %% auto #0
 __all__ = ['Args', 'linear_schedule', 'policy_networks', 'make_policy', 'train', 'main']
@@ -79,10 +78,7 @@ def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, determi
 
 def train(args: Args, prices=None) -> dict:
     "Train DQN as `args` says (on `prices`, a tidy panel, if given); return the evaluation returns, timings and logged statistics."
-    run_name = args.run_name()
-    args.refuse_overwrite()
-    seed_everything(args.seed, args.torch_deterministic, args.threads)
-    envs = make_vector_env(args.env_id, args.num_envs, market_settings(args, prices))
+    run_name, envs = args.run_name(), start_run(args, prices)
     if not isinstance(envs.single_action_space, gym.spaces.Discrete): raise ValueError(f"DQN needs discrete actions, got {envs.single_action_space}")
     obs_shape, n_actions = envs.single_observation_space.shape, int(envs.single_action_space.n)
     obs_dim = int(np.prod(obs_shape))

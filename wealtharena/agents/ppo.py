@@ -15,8 +15,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .common import (ActorCritic, OnPolicyArgs, Rollout, RunLogger, actor_critic_policy, cli, describe_space, finish_run,
-                                       gae, load_checkpoint, make_vector_env, market_settings, save_checkpoint, seed_everything)
+from .common import (actor_critic_policy, ActorCritic, cli, describe_space, finish_run, gae, load_checkpoint, OnPolicyArgs, Rollout, RunLogger, save_checkpoint, start_run)
 
 # %% auto #0
 __all__ = ['make_policy', 'Args', 'policy_networks', 'train', 'main']
@@ -50,10 +49,7 @@ def train(args: Args, prices=None) -> dict:
     "Train PPO as `args` says (on `prices`, a tidy panel, if given); return the evaluation returns, timings and per-iteration statistics."
     if args.batch_size % args.num_minibatches: raise ValueError(f"num_envs * num_steps = {args.batch_size} must be divisible by num_minibatches = {args.num_minibatches}")
     if args.num_iterations < 1: raise ValueError(f"total_timesteps {args.total_timesteps} is less than one rollout of {args.batch_size} steps")
-    run_name = args.run_name()
-    args.refuse_overwrite()
-    seed_everything(args.seed, args.torch_deterministic, args.threads)
-    envs = make_vector_env(args.env_id, args.num_envs, market_settings(args, prices))
+    run_name, envs = args.run_name(), start_run(args, prices)
     obs_space, act_space = envs.single_observation_space, envs.single_action_space
     if not isinstance(act_space, (gym.spaces.Discrete, gym.spaces.Box)): raise ValueError(f"PPO needs a Discrete or Box action space, got {act_space}")
     obs_dim = int(np.prod(obs_space.shape))

@@ -17,8 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .common import (ReplayBuffer, RunArgs, RunLogger, cli, describe_space, finish_run, load_checkpoint,
-                                       make_vector_env, market_settings, mlp, save_checkpoint, seed_everything)
+from .common import (cli, describe_space, finish_run, load_checkpoint, mlp, ReplayBuffer, RunArgs, RunLogger, save_checkpoint, start_run)
 
 # %% auto #0
 __all__ = ['LOG_STD_MIN', 'LOG_STD_MAX', 'Args', 'SoftQNetwork', 'Actor', 'policy_networks', 'make_policy', 'train', 'main']
@@ -110,10 +109,7 @@ def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, determi
 
 def train(args: Args, prices=None) -> dict:
     "Train SAC as `args` says (on `prices`, a tidy panel, if given); return the evaluation returns, timings and logged statistics."
-    run_name = args.run_name()
-    args.refuse_overwrite()
-    seed_everything(args.seed, args.torch_deterministic, args.threads)
-    envs = make_vector_env(args.env_id, args.num_envs, market_settings(args, prices))
+    run_name, envs = args.run_name(), start_run(args, prices)
     act_space = envs.single_action_space
     if not isinstance(act_space, gym.spaces.Box): raise ValueError(f"SAC needs continuous (Box) actions, got {act_space}")
     obs_dim, act_dim = int(np.prod(envs.single_observation_space.shape)), int(np.prod(act_space.shape))
