@@ -4,6 +4,7 @@ Every environment is built with `gymnasium.make` (or `make_vec`), so each pays g
 stepped with random actions, resetting when an episode ends. Each measurement is repeated `--rounds` times,
 alternating between environments, and the median is reported. Run: python bench/env_throughput.py
 """
+
 from __future__ import annotations
 
 import argparse, statistics, time, warnings
@@ -16,8 +17,11 @@ import wealtharena.trading_env  # noqa: F401  (registers wealtharena/Trading-v0)
 import wealtharena.vector_env  # noqa: F401  (registers wealtharena/BatchedTrading-v0)
 from wealtharena.execution import CostModel
 
-TARGETS = {"TradingEnv (discrete)": ("ratio", 1.0), "PortfolioEnv (20 assets)": ("rate", 25_000),
-           "BatchedTradingEnv (B=1024)": ("rate", 5_000_000)}
+TARGETS = {
+    "TradingEnv (discrete)": ("ratio", 1.0),
+    "PortfolioEnv (20 assets)": ("rate", 25_000),
+    "BatchedTradingEnv (B=1024)": ("rate", 5_000_000),
+}
 
 
 def steps_per_second(env, actions, vector: bool = False) -> float:
@@ -26,7 +30,8 @@ def steps_per_second(env, actions, vector: bool = False) -> float:
     started = time.perf_counter()
     for action in actions:
         _, _, terminated, truncated, _ = env.step(action)
-        if not vector and (terminated or truncated): env.reset()
+        if not vector and (terminated or truncated):
+            env.reset()
     elapsed = time.perf_counter() - started
     width = env.num_envs if vector else 1
     return len(actions) * width / elapsed
@@ -43,15 +48,42 @@ def main(argv=None):
     rng = np.random.default_rng(0)
     envs = {
         "gym-anytrading stocks-v0": (gym.make("stocks-v0"), rng.integers(0, 2, args.steps).tolist(), False),
-        "TradingEnv (discrete)": (gym.make("wealtharena/Trading-v0", asset_class="stocks", symbol="AAPL", costs=CostModel(1, 2),
-                                           reward="pnl"), rng.integers(0, 3, args.steps).tolist(), False),
-        "TradingEnv (continuous)": (gym.make("wealtharena/Trading-v0", asset_class="stocks", symbol="AAPL", action_mode="continuous",
-                                             costs=CostModel(1, 2)), list(rng.uniform(-1, 1, (args.steps, 1)).astype(np.float32)), False),
-        "PortfolioEnv (20 assets)": (gym.make("wealtharena/Portfolio-v0", asset_class="stocks", start="2005-01-01", costs=CostModel(1, 2)),
-                                     list(rng.uniform(-1, 1, (args.steps // 5, 21)).astype(np.float32)), False),
-        "BatchedTradingEnv (B=1024)": (gym.make_vec("wealtharena/BatchedTrading-v0", num_envs=1024, vectorization_mode="vector_entry_point",
-                                                    asset_class="stocks", symbol="AAPL", costs=CostModel(1, 2), episode_length=2000),
-                                       list(rng.integers(0, 3, (300, 1024))), True),
+        "TradingEnv (discrete)": (
+            gym.make(
+                "wealtharena/Trading-v0", asset_class="stocks", symbol="AAPL", costs=CostModel(1, 2), reward="pnl"
+            ),
+            rng.integers(0, 3, args.steps).tolist(),
+            False,
+        ),
+        "TradingEnv (continuous)": (
+            gym.make(
+                "wealtharena/Trading-v0",
+                asset_class="stocks",
+                symbol="AAPL",
+                action_mode="continuous",
+                costs=CostModel(1, 2),
+            ),
+            list(rng.uniform(-1, 1, (args.steps, 1)).astype(np.float32)),
+            False,
+        ),
+        "PortfolioEnv (20 assets)": (
+            gym.make("wealtharena/Portfolio-v0", asset_class="stocks", start="2005-01-01", costs=CostModel(1, 2)),
+            list(rng.uniform(-1, 1, (args.steps // 5, 21)).astype(np.float32)),
+            False,
+        ),
+        "BatchedTradingEnv (B=1024)": (
+            gym.make_vec(
+                "wealtharena/BatchedTrading-v0",
+                num_envs=1024,
+                vectorization_mode="vector_entry_point",
+                asset_class="stocks",
+                symbol="AAPL",
+                costs=CostModel(1, 2),
+                episode_length=2000,
+            ),
+            list(rng.integers(0, 3, (300, 1024))),
+            True,
+        ),
     }
     rates = {name: [] for name in envs}
     for _ in range(args.rounds):
@@ -66,7 +98,9 @@ def main(argv=None):
         if name in TARGETS:
             kind, value = TARGETS[name]
             met = rate / peer >= value if kind == "ratio" else rate >= value
-            target = (f">= {value:.1f}x gym-anytrading" if kind == "ratio" else f">= {value:,.0f} {unit}") + (" met" if met else " MISSED")
+            target = (f">= {value:.1f}x gym-anytrading" if kind == "ratio" else f">= {value:,.0f} {unit}") + (
+                " met" if met else " MISSED"
+            )
         print(f"{name:<28} {rate:>14,.0f} {rate / peer:>17.2f}x {target:>28}")
     return median
 

@@ -1,4 +1,5 @@
 """The single-file learners: CLI, short runs on gymnasium and market environments, seeding, checkpoints and resuming."""
+
 import json, subprocess, sys
 
 import pytest
@@ -13,9 +14,19 @@ QUIET = dict(tensorboard=False, progress=False)
 
 @pytest.mark.parametrize("module", ["ppo", "sac", "a2c", "dqn"])
 def test_help_lists_every_hyperparameter(module):
-    done = subprocess.run([sys.executable, "-m", f"wealtharena.agents.{module}", "--help"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", f"wealtharena.agents.{module}", "--help"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
-    for field in ("--env-id", "--total-timesteps", "--seed", "--learning-rate", "--gamma", "--eval-episodes", "--resume"):
+    for field in (
+        "--env-id",
+        "--total-timesteps",
+        "--seed",
+        "--learning-rate",
+        "--gamma",
+        "--eval-episodes",
+        "--resume",
+    ):
         assert field in done.stdout
 
 
@@ -23,15 +34,40 @@ CLI_RUNS = {  # each learner on its asset class, for a few hundred steps
     "ppo": ["--env-id", "stocks", "--symbol", "MSFT", "--num-envs", "4", "--num-steps", "32"],
     "sac": ["--env-id", "crypto", "--symbol", "BTCUSD", "--learning-starts", "64", "--batch-size", "32"],
     "a2c": ["--env-id", "etf", "--symbol", "SPY"],
-    "dqn": ["--env-id", "currencies", "--symbol", "EURUSD", "--learning-starts", "64", "--batch-size", "32", "--train-frequency", "4"],
+    "dqn": [
+        "--env-id",
+        "currencies",
+        "--symbol",
+        "EURUSD",
+        "--learning-starts",
+        "64",
+        "--batch-size",
+        "32",
+        "--train-frequency",
+        "4",
+    ],
 }
 
 
 @pytest.mark.parametrize("module", list(CLI_RUNS))
 def test_cli_short_run_on_its_asset_class(tmp_path, module):
-    cmd = [sys.executable, "-m", f"wealtharena.agents.{module}", *CLI_RUNS[module], "--total-timesteps", "256",
-           "--episode-length", "32", "--eval-episodes", "1", "--no-progress", "--log-dir", str(tmp_path / "runs"),
-           "--save-path", str(tmp_path / "ckpt")]
+    cmd = [
+        sys.executable,
+        "-m",
+        f"wealtharena.agents.{module}",
+        *CLI_RUNS[module],
+        "--total-timesteps",
+        "256",
+        "--episode-length",
+        "32",
+        "--eval-episodes",
+        "1",
+        "--no-progress",
+        "--log-dir",
+        str(tmp_path / "runs"),
+        "--save-path",
+        str(tmp_path / "ckpt"),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     last = done.stdout.strip().splitlines()[-1]
@@ -51,11 +87,13 @@ def test_ppo_resume_continues_the_same_schedule(tmp_path, monkeypatch):
     whole = ppo.train(ppo.Args(**base))
     real_save = ppo.save_checkpoint
 
-    class Interrupted(Exception): pass
+    class Interrupted(Exception):
+        pass
 
-    def save_then_stop(*args, **kwargs):                          # the run dies right after its first checkpoint
+    def save_then_stop(*args, **kwargs):  # the run dies right after its first checkpoint
         real_save(*args, **kwargs)
         raise Interrupted
+
     monkeypatch.setattr(ppo, "save_checkpoint", save_then_stop)
     with pytest.raises(Interrupted):
         ppo.train(ppo.Args(**base, save_path=str(tmp_path / "ckpt"), save_every=4))
@@ -63,11 +101,15 @@ def test_ppo_resume_continues_the_same_schedule(tmp_path, monkeypatch):
     resumed = ppo.train(ppo.Args(**base, resume=str(tmp_path / "ckpt")))
     assert [h["iteration"] for h in resumed["history"]] == [5, 6, 7, 8]
     assert resumed["global_step"] == whole["global_step"] == 1024
-    assert [h["charts/learning_rate"] for h in resumed["history"]] == [h["charts/learning_rate"] for h in whole["history"][4:]]
+    assert [h["charts/learning_rate"] for h in resumed["history"]] == [
+        h["charts/learning_rate"] for h in whole["history"][4:]
+    ]
 
 
 def test_bad_checkpoints_are_refused(tmp_path):
-    ppo.train(ppo.Args(total_timesteps=128, num_envs=2, num_steps=64, eval_episodes=1, save_path=str(tmp_path / "c"), **QUIET))
+    ppo.train(
+        ppo.Args(total_timesteps=128, num_envs=2, num_steps=64, eval_episodes=1, save_path=str(tmp_path / "c"), **QUIET)
+    )
     meta = json.loads((tmp_path / "c.json").read_text())
     (tmp_path / "c.json").write_text(json.dumps({**meta, "algorithm": "sac"}))
     with pytest.raises(CheckpointError, match="written by sac, not ppo"):
@@ -81,11 +123,14 @@ def test_bad_checkpoints_are_refused(tmp_path):
         ppo.train(ppo.Args(total_timesteps=128, num_envs=2, num_steps=64, save_path=str(tmp_path / "c"), **QUIET))
 
 
-@pytest.mark.parametrize("module,args", [
-    (dqn, dict(total_timesteps=300, learning_starts=50, train_frequency=4, batch_size=32)),
-    (sac, dict(total_timesteps=200, learning_starts=50, batch_size=32)),
-    (a2c, dict(total_timesteps=200)),
-])
+@pytest.mark.parametrize(
+    "module,args",
+    [
+        (dqn, dict(total_timesteps=300, learning_starts=50, train_frequency=4, batch_size=32)),
+        (sac, dict(total_timesteps=200, learning_starts=50, batch_size=32)),
+        (a2c, dict(total_timesteps=200)),
+    ],
+)
 def test_same_seed_same_first_losses(module, args):
     run = lambda: module.train(module.Args(eval_episodes=1, **QUIET, **args))["history"][0]
     first, second = run(), run()
@@ -94,10 +139,23 @@ def test_same_seed_same_first_losses(module, args):
 
 
 def test_checkpoint_of_another_algorithm_is_refused(tmp_path):
-    sac.train(sac.Args(total_timesteps=100, learning_starts=50, batch_size=16, eval_episodes=1, save_path=str(tmp_path / "s"), **QUIET))
+    sac.train(
+        sac.Args(
+            total_timesteps=100,
+            learning_starts=50,
+            batch_size=16,
+            eval_episodes=1,
+            save_path=str(tmp_path / "s"),
+            **QUIET,
+        )
+    )
     with pytest.raises(CheckpointError, match="written by sac, not ppo"):
-        ppo.train(ppo.Args(env_id="Pendulum-v1", total_timesteps=256, num_envs=2, num_steps=64, resume=str(tmp_path / "s"), **QUIET))
-    agent = RLAgent.load(tmp_path / "s")                              # the factory's agent loads a learner's checkpoint
+        ppo.train(
+            ppo.Args(
+                env_id="Pendulum-v1", total_timesteps=256, num_envs=2, num_steps=64, resume=str(tmp_path / "s"), **QUIET
+            )
+        )
+    agent = RLAgent.load(tmp_path / "s")  # the factory's agent loads a learner's checkpoint
     assert agent.algorithm == "sac" and np.asarray(agent.predict(np.zeros(3))).shape == (1,)
 
 
@@ -116,19 +174,24 @@ def test_factory_config_errors_name_the_key(tmp_path):
         RLAgentFactory.create_agent("reits", {"rl_agents": {"stocks": {"algorithm": "ppo"}}})
 
 
-@pytest.mark.parametrize("module,args", [
-    (dqn, dict(total_timesteps=240, learning_starts=40, train_frequency=4, batch_size=16, save_every=120)),
-    (sac, dict(total_timesteps=120, learning_starts=40, batch_size=16, save_every=60)),
-    (a2c, dict(total_timesteps=240, save_every=3)),
-])
+@pytest.mark.parametrize(
+    "module,args",
+    [
+        (dqn, dict(total_timesteps=240, learning_starts=40, train_frequency=4, batch_size=16, save_every=120)),
+        (sac, dict(total_timesteps=120, learning_starts=40, batch_size=16, save_every=60)),
+        (a2c, dict(total_timesteps=240, save_every=3)),
+    ],
+)
 def test_off_policy_and_a2c_resume_where_they_stopped(tmp_path, monkeypatch, module, args):
     real_save = module.save_checkpoint
 
-    class Interrupted(Exception): pass
+    class Interrupted(Exception):
+        pass
 
     def save_then_stop(*a, **k):
         real_save(*a, **k)
         raise Interrupted
+
     monkeypatch.setattr(module, "save_checkpoint", save_then_stop)
     with pytest.raises(Interrupted):
         module.train(module.Args(eval_episodes=1, save_path=str(tmp_path / "c"), **QUIET, **args))
@@ -136,5 +199,9 @@ def test_off_policy_and_a2c_resume_where_they_stopped(tmp_path, monkeypatch, mod
     meta = json.loads((tmp_path / "c.json").read_text())
     position = meta["state"].get("step", meta["state"].get("global_step"))
     assert 0 < position < args["total_timesteps"]
-    resumed = module.train(module.Args(eval_episodes=1, resume=str(tmp_path / "c"), **QUIET, **{k: v for k, v in args.items() if k != "save_every"}))
+    resumed = module.train(
+        module.Args(
+            eval_episodes=1, resume=str(tmp_path / "c"), **QUIET, **{k: v for k, v in args.items() if k != "save_every"}
+        )
+    )
     assert resumed["global_step"] == args["total_timesteps"] - args["total_timesteps"] % (8 * 5 if module is a2c else 1)

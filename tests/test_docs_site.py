@@ -1,4 +1,5 @@
-"""The docs site builds offline and every page passes the browser check (maths, sidebar, figures, API, no outside host)."""
+"""The docs site builds offline and every page passes the browser check (maths, sidebar, figures, API, no outside)."""
+
 import sys
 from pathlib import Path
 

@@ -1,4 +1,5 @@
-"""The environments: gymnasium's checker, SB3 training, accounting properties, no look-ahead, determinism, bad actions."""
+"""The environments: gymnasium's checker, SB3 training, accounting properties, no look-ahead, determinism, bad input."""
+
 import warnings
 
 import gymnasium as gym
@@ -24,7 +25,11 @@ def synthetic_prices(seed: int, n: int = 320, symbols=("AAA",), ohlc: bool = Tru
         open_ = close * np.exp(rng.normal(0, 0.005, n))
         frame = pd.DataFrame({"date": pd.bdate_range("2015-01-01", periods=n), "symbol": symbol, "close": close})
         if ohlc:
-            frame["open"], frame["high"], frame["low"] = open_, np.maximum(open_, close) * 1.01, np.minimum(open_, close) * 0.99
+            frame["open"], frame["high"], frame["low"] = (
+                open_,
+                np.maximum(open_, close) * 1.01,
+                np.minimum(open_, close) * 0.99,
+            )
             frame["volume"] = rng.uniform(1e5, 1e6, n)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
@@ -38,20 +43,44 @@ def quiet_check(env):
 
 @pytest.mark.parametrize("mode", ["discrete", "continuous"])
 def test_trading_env_passes_check_env(mode):
-    quiet_check(gym.make("wealtharena/Trading-v0", asset_class="crypto", symbol="LTCUSD", action_mode=mode,
-                         episode_length=40, random_start=True).unwrapped)
+    quiet_check(
+        gym.make(
+            "wealtharena/Trading-v0",
+            asset_class="crypto",
+            symbol="LTCUSD",
+            action_mode=mode,
+            episode_length=40,
+            random_start=True,
+        ).unwrapped
+    )
 
 
 @pytest.mark.parametrize("weighting", ["long_only", "long_short"])
 def test_portfolio_env_passes_check_env(weighting):
-    quiet_check(gym.make("wealtharena/Portfolio-v0", asset_class="currencies", start="2015-01-01", end="2016-12-31",
-                         weighting=weighting, episode_length=40, random_start=True).unwrapped)
+    quiet_check(
+        gym.make(
+            "wealtharena/Portfolio-v0",
+            asset_class="currencies",
+            start="2015-01-01",
+            end="2016-12-31",
+            weighting=weighting,
+            episode_length=40,
+            random_start=True,
+        ).unwrapped
+    )
 
 
 @pytest.mark.parametrize("mode", ["discrete", "continuous"])
 def test_batched_env_steps_like_a_vector_env(mode):
-    env = gym.make_vec("wealtharena/BatchedTrading-v0", num_envs=5, vectorization_mode="vector_entry_point",
-                       asset_class="etfs", symbol="SPY", action_mode=mode, episode_length=30)
+    env = gym.make_vec(
+        "wealtharena/BatchedTrading-v0",
+        num_envs=5,
+        vectorization_mode="vector_entry_point",
+        asset_class="etfs",
+        symbol="SPY",
+        action_mode=mode,
+        episode_length=30,
+    )
     obs, _ = env.reset(seed=3)
     assert env.observation_space.contains(obs)
     for _ in range(70):
@@ -61,7 +90,10 @@ def test_batched_env_steps_like_a_vector_env(mode):
 
 def test_sb3_ppo_trains_on_trading_env():
     from stable_baselines3 import PPO
-    env = TradingEnv(asset_class="stocks", symbol="AAPL", start="2012-01-01", end="2014-12-31", episode_length=128, random_start=True)
+
+    env = TradingEnv(
+        asset_class="stocks", symbol="AAPL", start="2012-01-01", end="2014-12-31", episode_length=128, random_start=True
+    )
     model = PPO("MlpPolicy", env, n_steps=128, batch_size=64, n_epochs=2, seed=0, device="cpu", verbose=0)
     model.learn(total_timesteps=384)
     action, _ = model.predict(env.reset(seed=0)[0], deterministic=True)
@@ -69,11 +101,23 @@ def test_sb3_ppo_trains_on_trading_env():
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10_000), commission=st.floats(0, 30), slippage=st.floats(0, 30), impact=st.floats(0, 1),
-       borrow=st.floats(0, 500), mode=st.sampled_from(["discrete", "continuous"]))
+@given(
+    seed=st.integers(0, 10_000),
+    commission=st.floats(0, 30),
+    slippage=st.floats(0, 30),
+    impact=st.floats(0, 1),
+    borrow=st.floats(0, 500),
+    mode=st.sampled_from(["discrete", "continuous"]),
+)
 def test_trading_env_accounting_reconciles_and_costs_are_nonnegative(seed, commission, slippage, impact, borrow, mode):
-    env = TradingEnv(prices=synthetic_prices(seed), window=3, action_mode=mode, initial_cash=1e5,
-                     costs=CostModel(commission, slippage, impact=impact, borrow_bps=borrow), limits=Limits(1.0, 1.0))
+    env = TradingEnv(
+        prices=synthetic_prices(seed),
+        window=3,
+        action_mode=mode,
+        initial_cash=1e5,
+        costs=CostModel(commission, slippage, impact=impact, borrow_bps=borrow),
+        limits=Limits(1.0, 1.0),
+    )
     env.reset(seed=seed)
     env.action_space.seed(seed)
     done = False
@@ -95,7 +139,7 @@ def test_zero_cost_buy_once_and_hold_equals_buy_and_hold(seed, buy_at):
         info = env.step(2 if step == buy_at else 1)[4]
         equities.append(info["equity"])
     fill = env._fill[env._first + buy_at + 1]
-    closes = np.array(env._close[env._first + buy_at + 1: env._first + env.episode_length + 1])
+    closes = np.array(env._close[env._first + buy_at + 1 : env._first + env.episode_length + 1])
     np.testing.assert_allclose(equities[buy_at:], closes / fill, rtol=1e-12)
 
 
@@ -104,11 +148,14 @@ def test_zero_cost_buy_once_and_hold_equals_buy_and_hold(seed, buy_at):
 def test_no_look_ahead(seed, cut, mode):
     prices = synthetic_prices(seed)
     shocked = prices.copy()
-    later = shocked.index >= shocked.index[-1] - (len(shocked) - 1 - (230 + cut))   # rows after bar `230 + cut`
-    for col in ("open", "high", "low", "close"): shocked.loc[later, col] *= 1.7
+    later = shocked.index >= shocked.index[-1] - (len(shocked) - 1 - (230 + cut))  # rows after bar `230 + cut`
+    for col in ("open", "high", "low", "close"):
+        shocked.loc[later, col] *= 1.7
     runs = []
     for data in (prices, shocked):
-        env = TradingEnv(prices=data, window=5, action_mode=mode, reward="0.5 * sharpe + pnl - 0.1 * drawdown - 0.1 * cvar")
+        env = TradingEnv(
+            prices=data, window=5, action_mode=mode, reward="0.5 * sharpe + pnl - 0.1 * drawdown - 0.1 * cvar"
+        )
         obs, _ = env.reset()
         env.action_space.seed(seed)
         trace = [obs]
@@ -116,31 +163,45 @@ def test_no_look_ahead(seed, cut, mode):
             obs, reward, *_ = env.step(env.action_space.sample())
             trace += [obs, np.array([reward])]
         runs.append(trace)
-    for a, b in zip(*runs): np.testing.assert_array_equal(a, b)
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_same_seed_same_trajectory():
     def run(seed):
-        env = TradingEnv(asset_class="crypto", symbol="BTCUSD", action_mode="continuous", episode_length=60, random_start=True,
-                         reward="sharpe")
+        env = TradingEnv(
+            asset_class="crypto",
+            symbol="BTCUSD",
+            action_mode="continuous",
+            episode_length=60,
+            random_start=True,
+            reward="sharpe",
+        )
         obs, _ = env.reset(seed=seed)
         env.action_space.seed(seed)
         out = [obs]
-        for _ in range(60): out.append(env.step(env.action_space.sample())[0])
+        for _ in range(60):
+            out.append(env.step(env.action_space.sample())[0])
         return np.array(out)
+
     np.testing.assert_array_equal(run(7), run(7))
     assert not np.array_equal(run(7), run(8))
-    batch = lambda seed: BatchedTradingEnv(num_envs=4, asset_class="crypto", symbol="BTCUSD", episode_length=50).reset(seed=seed)[0]
+    batch = lambda seed: BatchedTradingEnv(num_envs=4, asset_class="crypto", symbol="BTCUSD", episode_length=50).reset(
+        seed=seed
+    )[0]
     np.testing.assert_array_equal(batch(1), batch(1))
 
 
-@pytest.mark.parametrize("make,bad,message", [
-    (lambda: TradingEnv(asset_class="stocks", symbol="KO"), 3, "0 (sell), 1 (hold) or 2 (buy)"),
-    (lambda: TradingEnv(asset_class="stocks", symbol="KO", action_mode="continuous"), np.array([np.inf]), "finite"),
-    (lambda: TradingEnv(asset_class="stocks", symbol="KO", action_mode="continuous"), np.zeros(2), "shape (1,)"),
-    (lambda: PortfolioEnv(asset_class="currencies", end="2010-12-31"), np.zeros(3), "shape (7,)"),
-    (lambda: PortfolioEnv(asset_class="currencies", end="2010-12-31"), np.full(7, np.nan), "finite"),
-])
+@pytest.mark.parametrize(
+    "make,bad,message",
+    [
+        (lambda: TradingEnv(asset_class="stocks", symbol="KO"), 3, "0 (sell), 1 (hold) or 2 (buy)"),
+        (lambda: TradingEnv(asset_class="stocks", symbol="KO", action_mode="continuous"), np.array([np.inf]), "finite"),
+        (lambda: TradingEnv(asset_class="stocks", symbol="KO", action_mode="continuous"), np.zeros(2), "shape (1,)"),
+        (lambda: PortfolioEnv(asset_class="currencies", end="2010-12-31"), np.zeros(3), "shape (7,)"),
+        (lambda: PortfolioEnv(asset_class="currencies", end="2010-12-31"), np.full(7, np.nan), "finite"),
+    ],
+)
 def test_bad_actions_say_what_was_received_and_expected(make, bad, message):
     env = make()
     env.reset()
@@ -159,18 +220,26 @@ def test_out_of_range_continuous_actions_are_clipped_and_counted_everywhere():
 
 
 def test_portfolio_env_matches_backtest_with_random_weights():
-    env = PortfolioEnv(prices=synthetic_prices(0, symbols=("A", "B", "C")), window=3, weighting="long_short", leverage=1.5,
-                       costs=CostModel(3, 4, borrow_bps=100), turnover_budget=0.5)
+    env = PortfolioEnv(
+        prices=synthetic_prices(0, symbols=("A", "B", "C")),
+        window=3,
+        weighting="long_short",
+        leverage=1.5,
+        costs=CostModel(3, 4, borrow_bps=100),
+        turnover_budget=0.5,
+    )
     env.reset()
     actions = np.random.default_rng(0).uniform(-1, 1, (env.episode_length, 3))
     targets, moves, equities = [], [], [env.initial_cash]
     for a in actions:
         targets.append(env.target_weights(a))
-        moves.append(np.abs(targets[-1] - env._weights()).sum())    # the budget bounds the move from the drifted weights
+        moves.append(np.abs(targets[-1] - env._weights()).sum())  # the budget bounds the move from the drifted weights
         equities.append(env.step(a)[4]["equity"])
-    span = env.dates[env._start: env._start + len(actions) + 1]
+    span = env.dates[env._start : env._start + len(actions) + 1]
     close = pd.DataFrame(env._close, index=env.dates, columns=env.symbols).loc[span]
     fills = pd.DataFrame(env._fill, index=env.dates, columns=env.symbols).loc[span]
     weights = pd.DataFrame(np.vstack([targets, np.full(3, np.nan)]), index=span, columns=env.symbols)
-    np.testing.assert_allclose(equities, backtest(close, weights, fill_prices=fills, costs=env.costs).equity, rtol=1e-12)
+    np.testing.assert_allclose(
+        equities, backtest(close, weights, fill_prices=fills, costs=env.costs).equity, rtol=1e-12
+    )
     assert max(moves) <= 0.5 + 1e-9 and max(moves) > 0.49

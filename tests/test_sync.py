@@ -1,4 +1,5 @@
 """The notebooks are the source: the package, the README and the notebooks' cleanliness must follow from them."""
+
 import shutil, subprocess, sys
 from pathlib import Path
 
@@ -8,8 +9,13 @@ SKIP = (".venv/", "_proc/", "_docs/", "outputs/", "data/.cache/")
 
 def project_files() -> list[str]:
     "Files git tracks plus untracked ones it does not ignore."
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, text=True, check=True).stdout.split("\0")
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\0")
     return [f for f in listed if f and not f.startswith(SKIP) and (ROOT / f).is_file()]
 
 
@@ -21,12 +27,19 @@ def test_export_and_clean_change_nothing(tmp_path):
     code = "from nbdev.doclinks import nbdev_export; from nbdev.clean import nbdev_clean; nbdev_export(); nbdev_clean()"
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True, capture_output=True)
     changed = [f for f in files if (tmp_path / f).read_bytes() != (ROOT / f).read_bytes()]
-    made = sorted(str(p.relative_to(tmp_path)) for p in (tmp_path / "wealtharena").rglob("*.py")
-                  if str(p.relative_to(tmp_path)) not in files)
-    assert not changed, f"nbdev-export / nbdev-clean would change {changed}: edit the notebooks, run `make export`, commit both"
+    made = sorted(
+        str(p.relative_to(tmp_path))
+        for p in (tmp_path / "wealtharena").rglob("*.py")
+        if str(p.relative_to(tmp_path)) not in files
+    )
+    assert not changed, (
+        f"nbdev-export / nbdev-clean would change {changed}: edit the notebooks, run `make export`, commit both"
+    )
     assert not made, f"nbdev-export would write modules that are not committed: {made}"
 
 
 def test_readme_follows_index_notebook():
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "make_readme.py"), "--check"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_readme.py"), "--check"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout

@@ -5,6 +5,7 @@ the project's machines, so `make docs` runs this script instead. It calls nbdev'
 (never `nbdev-proc-nbs`, which would try to download and install Quarto), renames the processed notebooks
 to the page names nbdev links to, renders them with smalldocs and makes the site self-contained.
 """
+
 from __future__ import annotations
 
 import argparse, os, re, shutil, subprocess, sys
@@ -12,13 +13,18 @@ from pathlib import Path
 
 KATEX_DIRS = [os.environ.get("KATEX_DIR"), "/usr/share/javascript/katex"]
 CDN = re.compile(r"https://cdn\.jsdelivr\.net/npm/katex@[^/]+/dist/")
-LOCAL_KATEX = {"katex.min.css": "katex.min.css", "katex.min.js": "katex.js", "contrib/auto-render.min.js": "contrib/auto-render.js"}
+LOCAL_KATEX = {
+    "katex.min.css": "katex.min.css",
+    "katex.min.js": "katex.js",
+    "contrib/auto-render.min.js": "contrib/auto-render.js",
+}
 
 
 def katex_dir() -> Path:
     "A folder holding KaTeX's files (Debian's libjs-katex, or $KATEX_DIR)."
     for folder in KATEX_DIRS:
-        if folder and (Path(folder) / "katex.min.css").exists(): return Path(folder)
+        if folder and (Path(folder) / "katex.min.css").exists():
+            return Path(folder)
     raise SystemExit("KaTeX not found: install Debian's libjs-katex (apt-get install libjs-katex) or set KATEX_DIR")
 
 
@@ -29,6 +35,7 @@ def process_notebooks(root: Path) -> Path:
     from nbdev.quarto import nbdev_sidebar, refresh_quarto_yml
     from nbdev.serve import proc_nbs
     import nbdev.doclinks
+
     cfg = get_config()
     refresh_quarto_yml()
     nbdev.doclinks._build_modidx()
@@ -44,14 +51,19 @@ def rename_to_output_files(proc: Path) -> dict[str, str]:
     renames = {}
     for nb in sorted(proc.glob("*.ipynb")):
         found = re.search(r"output-file: ([\w.-]+)\.html", nb.read_text())
-        if found and found.group(1) != nb.stem: renames[nb.name] = found.group(1) + ".ipynb"
-    for old, new in renames.items(): (proc / old).rename(proc / new)
+        if found and found.group(1) != nb.stem:
+            renames[nb.name] = found.group(1) + ".ipynb"
+    for old, new in renames.items():
+        (proc / old).rename(proc / new)
     for path in [*proc.glob("*.ipynb"), proc / "sidebar.yml"]:
         text = path.read_text()
-        for old, new in renames.items(): text = text.replace(old, new)
+        for old, new in renames.items():
+            text = text.replace(old, new)
         path.write_text(text)
     sidebar = proc / "sidebar.yml"
-    lines = [l for l in sidebar.read_text().splitlines() if not l.strip().startswith("- ") or l.strip().endswith(".ipynb")]
+    lines = [
+        l for l in sidebar.read_text().splitlines() if not l.strip().startswith("- ") or l.strip().endswith(".ipynb")
+    ]
     sidebar.write_text("\n".join(lines) + "\n")
     return renames
 
@@ -76,9 +88,14 @@ def main(argv=None) -> Path:
     proc = process_notebooks(root)
     rename_to_output_files(proc)
     smalldocs = Path(sys.executable).with_name("smalldocs")
-    subprocess.run([str(smalldocs if smalldocs.exists() else "smalldocs"), "render", str(proc)], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [str(smalldocs if smalldocs.exists() else "smalldocs"), "render", str(proc)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import tomllib
+
     doc_url = tomllib.loads((root / "pyproject.toml").read_text())["project"]["urls"]["Documentation"]
     site = proc / "_docs"
     make_self_contained(site, doc_url)

@@ -3,60 +3,86 @@
 A page fails when it shows raw maths, has no sidebar, asks for anything outside the site, or (for a chapter)
 has no figure or no API block. Exits 1 with one line per problem; prints one line per page otherwise.
 """
+
 from __future__ import annotations
 
 import argparse, functools, http.server, re, shutil, subprocess, sys, tempfile, threading
 from html.parser import HTMLParser
 from pathlib import Path
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--virtual-time-budget=5000"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+    "--virtual-time-budget=5000",
+]
 RAW_MATH = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\frac|\\sum|\\mathbb|\\operatorname")
 
 
 class Page(HTMLParser):
     "What the checks need from a rendered page's DOM."
+
     def __init__(self):
         super().__init__()
         self.stack, self.text, self.katex, self.images, self.sidebar_links = [], [], 0, [], 0
         self.api_blocks, self.outside, self.in_sidebar = 0, [], 0
-        self.after_heading = False                                 # an API block: an anchored heading, then a def/class signature
+        self.after_heading = False  # an API block: an anchored heading, then a def/class signature
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         classes = (a.get("class") or "").split()
-        if tag not in ("br", "img", "hr", "meta", "link", "input"): self.stack.append((tag, classes, a.get("id")))
-        if "katex" in classes: self.katex += 1
-        if tag in ("h3", "h4"): self.after_heading = "anchored" in classes
-        elif tag == "p": self.after_heading = False
-        if tag == "img": self.images.append(a.get("src", ""))
-        if a.get("id") == "quarto-sidebar": self.in_sidebar = len(self.stack)
-        if tag == "a" and self.in_sidebar and "sidebar-link" in classes: self.sidebar_links += 1
+        if tag not in ("br", "img", "hr", "meta", "link", "input"):
+            self.stack.append((tag, classes, a.get("id")))
+        if "katex" in classes:
+            self.katex += 1
+        if tag in ("h3", "h4"):
+            self.after_heading = "anchored" in classes
+        elif tag == "p":
+            self.after_heading = False
+        if tag == "img":
+            self.images.append(a.get("src", ""))
+        if a.get("id") == "quarto-sidebar":
+            self.in_sidebar = len(self.stack)
+        if tag == "a" and self.in_sidebar and "sidebar-link" in classes:
+            self.sidebar_links += 1
         for key in ("src", "href"):
             url = a.get(key) or ""
             loads = tag in ("script", "img", "iframe") or (tag == "link" and "stylesheet" in (a.get("rel") or ""))
-            if loads and re.match(r"(https?:)?//", url) and not re.match(r"(https?:)?//127\.0\.0\.1", url): self.outside.append(url)
+            if loads and re.match(r"(https?:)?//", url) and not re.match(r"(https?:)?//127\.0\.0\.1", url):
+                self.outside.append(url)
 
     def handle_endtag(self, tag):
         while self.stack:
             top = self.stack.pop()
-            if len(self.stack) < self.in_sidebar: self.in_sidebar = 0
-            if top[0] == tag: break
+            if len(self.stack) < self.in_sidebar:
+                self.in_sidebar = 0
+            if top[0] == tag:
+                break
 
     def handle_data(self, data):
         if self.after_heading and self.stack and self.stack[-1][0] == "span" and "kw" in self.stack[-1][1]:
-            if data.strip() in ("def", "class"): self.api_blocks += 1
+            if data.strip() in ("def", "class"):
+                self.api_blocks += 1
             self.after_heading = False
         inside = {t for t, _, _ in self.stack}
         classes = {c for _, cs, _ in self.stack for c in cs}
-        if not inside & {"code", "pre", "script", "style", "annotation"} and "katex" not in classes: self.text.append(data)
+        if not inside & {"code", "pre", "script", "style", "annotation"} and "katex" not in classes:
+            self.text.append(data)
 
 
 def serve(folder: Path):
     "Serve `folder` on 127.0.0.1 in a background thread; return the server."
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args): pass
+        def log_message(self, *args):
+            pass
+
     handler = functools.partial(Quiet, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -65,18 +91,25 @@ def serve(folder: Path):
 
 def dump_dom(chromium: str, url: str) -> str:
     with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
-                              capture_output=True, text=True, timeout=120)
-    if done.returncode != 0 or "<html" not in done.stdout: raise RuntimeError(f"chromium failed on {url}: {done.stderr[-500:]}")
+        done = subprocess.run(
+            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    if done.returncode != 0 or "<html" not in done.stdout:
+        raise RuntimeError(f"chromium failed on {url}: {done.stderr[-500:]}")
     return done.stdout
 
 
 def check_site(site: Path, chapters_with_math: set[str] | None = None) -> list[str]:
     "Problems found on the pages of `site` (an empty list when all is well)."
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium: return ["chromium not found: install Debian's chromium package (the docs check needs a browser)"]
+    if not chromium:
+        return ["chromium not found: install Debian's chromium package (the docs check needs a browser)"]
     pages = sorted(p for p in site.glob("*.html"))
-    if not pages: return [f"no pages in {site}"]
+    if not pages:
+        return [f"no pages in {site}"]
     server = serve(site)
     problems = []
     try:
@@ -87,16 +120,23 @@ def check_site(site: Path, chapters_with_math: set[str] | None = None) -> list[s
             raw = RAW_MATH.search(text)
             chapter = page.name != "index.html"
             found = []
-            if raw: found.append(f"raw maths {text[max(0, raw.start() - 30): raw.end() + 30]!r}")
-            if dom.sidebar_links < len(pages): found.append(f"sidebar has {dom.sidebar_links} links, expected {len(pages)}")
-            if dom.outside: found.append(f"asks outside hosts for {dom.outside[:3]}")
+            if raw:
+                found.append(f"raw maths {text[max(0, raw.start() - 30) : raw.end() + 30]!r}")
+            if dom.sidebar_links < len(pages):
+                found.append(f"sidebar has {dom.sidebar_links} links, expected {len(pages)}")
+            if dom.outside:
+                found.append(f"asks outside hosts for {dom.outside[:3]}")
             if chapter and not [s for s in dom.images if s.startswith("data:") or (site / s.split("#")[0]).is_file()]:
                 found.append("no figure")
-            if chapter and dom.api_blocks == 0: found.append("no API block")
-            if chapters_with_math and page.stem in chapters_with_math and dom.katex == 0: found.append("maths not rendered by KaTeX")
+            if chapter and dom.api_blocks == 0:
+                found.append("no API block")
+            if chapters_with_math and page.stem in chapters_with_math and dom.katex == 0:
+                found.append("maths not rendered by KaTeX")
             problems += [f"{page.name}: {p}" for p in found]
-            print(f"{page.name}: {dom.katex} KaTeX formulas, {len(dom.images)} figures, {dom.api_blocks} API blocks, "
-                  f"{dom.sidebar_links} sidebar links" + (f" -- {'; '.join(found)}" if found else ""))
+            print(
+                f"{page.name}: {dom.katex} KaTeX formulas, {len(dom.images)} figures, {dom.api_blocks} API blocks, "
+                f"{dom.sidebar_links} sidebar links" + (f" -- {'; '.join(found)}" if found else "")
+            )
     finally:
         server.shutdown()
     return problems
@@ -105,10 +145,12 @@ def check_site(site: Path, chapters_with_math: set[str] | None = None) -> list[s
 def pages_with_math(proc: Path) -> set[str]:
     "Stems of the processed notebooks whose markdown holds TeX maths."
     import json
+
     out = set()
     for nb in proc.glob("*.ipynb"):
         cells = json.loads(nb.read_text())["cells"]
-        if any(c["cell_type"] == "markdown" and re.search(r"\$[^$\n]+\$", "".join(c["source"])) for c in cells): out.add(nb.stem)
+        if any(c["cell_type"] == "markdown" and re.search(r"\$[^$\n]+\$", "".join(c["source"])) for c in cells):
+            out.add(nb.stem)
     return out
 
 
@@ -117,7 +159,8 @@ def main(argv=None) -> int:
     parser.add_argument("--proc", type=Path, default=Path(__file__).resolve().parents[1] / "_proc")
     args = parser.parse_args(argv)
     problems = check_site(args.proc / "_docs", pages_with_math(args.proc))
-    for p in problems: print("FAIL", p)
+    for p in problems:
+        print("FAIL", p)
     return 1 if problems else 0
 
 

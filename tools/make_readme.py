@@ -3,6 +3,7 @@
 Markdown cells are copied, code cells become ```python blocks followed by their text output; cells marked
 `#| hide` are left out, as nbdev does. `--check` exits 1 when README.md differs from what would be written.
 """
+
 from __future__ import annotations
 
 import argparse, json, sys
@@ -19,12 +20,18 @@ def readme_text(index: Path) -> str:
         if cell["cell_type"] == "markdown":
             parts.append(source + "\n")
             continue
-        if source.lstrip().startswith("#| hide"): continue
+        if source.lstrip().startswith("#| hide"):
+            continue
         code = "\n".join(l for l in source.splitlines() if not l.startswith("#|"))
         parts.append(f"```python\n{code}\n```\n")
         for out in cell.get("outputs", []):
-            text = "".join(out.get("text", [])) if out.get("output_type") == "stream" else "".join(out.get("data", {}).get("text/plain", []))
-            if text.strip(): parts.append(f"```\n{text.rstrip()}\n```\n")
+            text = (
+                "".join(out.get("text", []))
+                if out.get("output_type") == "stream"
+                else "".join(out.get("data", {}).get("text/plain", []))
+            )
+            if text.strip():
+                parts.append(f"```\n{text.rstrip()}\n```\n")
     return "\n".join(parts)
 
 

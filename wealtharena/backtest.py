@@ -1,4 +1,4 @@
-"""One backtester for every strategy in the book: target weights over time in, equity out, every order filled by the execution engine.
+"""One backtester for every strategy in the book: target weights over time in, equity out, through the execution engine.
 
 Docs: https://wealtharena.github.io/wealtharena/backtest.html.md"""
 
@@ -25,12 +25,16 @@ def _check_prices(table: pd.DataFrame, name: str) -> None:
     bad = ~np.isfinite(values) | (values <= 0)
     if bad.any():
         row, col = np.argwhere(bad)[0]
-        raise ValueError(f"{name}: asset {table.columns[col]!r} has price {values[row, col]} on {table.index[row]}; "
-                         "the backtester needs a positive price for every asset on every date (trim or drop the asset)")
+        raise ValueError(
+            f"{name}: asset {table.columns[col]!r} has price {values[row, col]} on {table.index[row]}; "
+            "the backtester needs a positive price for every asset on every date (trim or drop the asset)"
+        )
+
 
 @dataclass
 class BacktestResult:
     "What a backtest produced, bar by bar."
+
     equity: pd.Series
     returns: pd.Series
     cash: pd.Series
@@ -50,8 +54,12 @@ class BacktestResult:
 
     def summary(self, start=None, end=None) -> dict:
         "The metrics of the returns, turnover and trades between `start` and `end`."
-        return metrics.summarize(self.returns.loc[start:end].to_numpy(), traded_fraction=self.traded.loc[start:end].to_numpy(),
-                                 trade_rets=self.trades(start, end))
+        return metrics.summarize(
+            self.returns.loc[start:end].to_numpy(),
+            traded_fraction=self.traded.loc[start:end].to_numpy(),
+            trade_rets=self.trades(start, end),
+        )
+
 
 def impact_inputs(close: pd.DataFrame, volume: pd.DataFrame, window: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Daily volatility and average daily traded value of each asset, from the `window` bars before each bar."
@@ -59,26 +67,44 @@ def impact_inputs(close: pd.DataFrame, volume: pd.DataFrame, window: int = 20) -
     adv = (close * volume).rolling(window, min_periods=1).mean().shift(1)
     return vol.bfill(), adv.bfill()
 
-def backtest(close: pd.DataFrame, target_weights: pd.DataFrame, fill_prices: pd.DataFrame | None = None,
-             costs: CostModel = CostModel(), limits: Limits | None = None, initial_cash: float = 1.0,
-             volume: pd.DataFrame | None = None) -> BacktestResult:
+
+def backtest(
+    close: pd.DataFrame,
+    target_weights: pd.DataFrame,
+    fill_prices: pd.DataFrame | None = None,
+    costs: CostModel = CostModel(),
+    limits: Limits | None = None,
+    initial_cash: float = 1.0,
+    volume: pd.DataFrame | None = None,
+) -> BacktestResult:
     "Simulate target weights decided at each close and filled at the next bar's fill price."
     close = close.astype(float)
-    fill_prices = close if fill_prices is None else fill_prices.reindex(index=close.index, columns=close.columns).astype(float)
-    _check_prices(close, "close"); _check_prices(fill_prices, "fill_prices")
+    fill_prices = (
+        close if fill_prices is None else fill_prices.reindex(index=close.index, columns=close.columns).astype(float)
+    )
+    _check_prices(close, "close")
+    _check_prices(fill_prices, "fill_prices")
     unknown = [c for c in target_weights.columns if c not in close.columns]
-    if unknown: raise ValueError(f"target_weights has asset(s) {unknown} that close does not have")
+    if unknown:
+        raise ValueError(f"target_weights has asset(s) {unknown} that close does not have")
     if not target_weights.index.isin(close.index).all():
-        raise ValueError(f"target_weights has dates that close does not have, first {target_weights.index[~target_weights.index.isin(close.index)][0]}")
+        raise ValueError(
+            "target_weights has dates that close does not have, first "
+            f"{target_weights.index[~target_weights.index.isin(close.index)][0]}"
+        )
     targets = target_weights.reindex(index=close.index, columns=close.columns).to_numpy(dtype=float)
     if np.isinf(targets).any():
         row, col = np.argwhere(np.isinf(targets))[0]
         raise ValueError(f"target weight for {close.columns[col]!r} on {close.index[row]} is infinite")
-    if limits is not None: targets, _ = limit_weights(targets, limits)
+    if limits is not None:
+        targets, _ = limit_weights(targets, limits)
     vol = adv = None
     if costs.impact > 0:
-        if volume is None: raise ValueError("CostModel.impact > 0 needs the traded volume of every asset (volume=...)")
-        vol, adv = (t.reindex(index=close.index, columns=close.columns).to_numpy() for t in impact_inputs(close, volume))
+        if volume is None:
+            raise ValueError("CostModel.impact > 0 needs the traded volume of every asset (volume=...)")
+        vol, adv = (
+            t.reindex(index=close.index, columns=close.columns).to_numpy() for t in impact_inputs(close, volume)
+        )
     px, fill = close.to_numpy(), fill_prices.to_numpy()
     n_bars, n_assets = px.shape
     cash, shares, pending = float(initial_cash), np.zeros(n_assets), None
@@ -88,7 +114,15 @@ def backtest(close: pd.DataFrame, target_weights: pd.DataFrame, fill_prices: pd.
         if pending is not None:
             equity_at_fill = mark(cash, shares, fill[t])
             cash, shares, traded, rec["commission"][t], rec["slippage"][t], rec["impact"][t] = rebalance(
-                cash, shares, pending, fill[t], costs, ARRAYS, vol=None if vol is None else vol[t], adv=None if adv is None else adv[t])
+                cash,
+                shares,
+                pending,
+                fill[t],
+                costs,
+                ARRAYS,
+                vol=None if vol is None else vol[t],
+                adv=None if adv is None else adv[t],
+            )
             rec["traded"][t] = traded / equity_at_fill if equity_at_fill > 0 else np.nan
             pending = None
         fee = borrow_fee(shares, px[t], costs)
@@ -96,7 +130,8 @@ def backtest(close: pd.DataFrame, target_weights: pd.DataFrame, fill_prices: pd.
         rec["borrow"][t] = fee
         rec["equity"][t] = mark(cash, shares, px[t])
         rec["cash"][t], rec_shares[t] = cash, shares
-        if not np.isnan(targets[t]).all(): pending = targets[t]
+        if not np.isnan(targets[t]).all():
+            pending = targets[t]
     idx = close.index
     equity = pd.Series(rec["equity"], idx, name="equity")
     returns = equity.pct_change()
@@ -105,10 +140,20 @@ def backtest(close: pd.DataFrame, target_weights: pd.DataFrame, fill_prices: pd.
     with np.errstate(divide="ignore", invalid="ignore"):
         weights = shares_df * close / equity.to_numpy()[:, None]
     series = lambda k: pd.Series(rec[k], idx, name=k)
-    return BacktestResult(equity=equity, returns=returns.rename("returns"), cash=series("cash"), shares=shares_df,
-                          weights=weights, traded=series("traded"), commission=series("commission"),
-                          slippage=series("slippage"), impact=series("impact"), borrow=series("borrow"),
-                          asset_returns=close.pct_change().fillna(0.0))
+    return BacktestResult(
+        equity=equity,
+        returns=returns.rename("returns"),
+        cash=series("cash"),
+        shares=shares_df,
+        weights=weights,
+        traded=series("traded"),
+        commission=series("commission"),
+        slippage=series("slippage"),
+        impact=series("impact"),
+        borrow=series("borrow"),
+        asset_returns=close.pct_change().fillna(0.0),
+    )
+
 
 def fill_price_table(panel: pd.DataFrame, close: pd.DataFrame) -> pd.DataFrame:
     "Fill prices for the assets and dates of `close`: each asset's opens where it has them, else its closes."

@@ -1,4 +1,4 @@
-"""Buy and hold, equal weight, minimum variance with a Ledoit-Wolf covariance, time-series momentum and a moving-average crossover, backtested on the test period of every asset class.
+"""Buy and hold, equal weight, Ledoit-Wolf minimum variance, time-series momentum and a moving-average crossover.
 
 Docs: https://wealtharena.github.io/wealtharena/baselines.html.md"""
 
@@ -25,16 +25,19 @@ __all__ = ['STRATEGIES', 'DEFAULT_COSTS', 'buy_and_hold', 'equal_weight', 'ledoi
 def _no_orders(prices: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(np.nan, index=prices.index, columns=prices.columns)
 
+
 def _period_starts(index: pd.DatetimeIndex, freq: str = "ME") -> np.ndarray:
     "True on the first date of each period (month by default) in `index`."
     periods = index.to_period(freq.rstrip("E") or "M")
     return np.r_[True, periods[1:] != periods[:-1]]
+
 
 def buy_and_hold(prices: pd.DataFrame) -> pd.DataFrame:
     "1/N of equity in each asset on the first day, never rebalanced."
     weights = _no_orders(prices)
     weights.iloc[0] = 1 / prices.shape[1]
     return weights
+
 
 def equal_weight(prices: pd.DataFrame, rebalance: str = "ME") -> pd.DataFrame:
     "1/N in each asset, restored at the start of every period."
@@ -46,8 +49,10 @@ def equal_weight(prices: pd.DataFrame, rebalance: str = "ME") -> pd.DataFrame:
 def ledoit_wolf(returns: np.ndarray) -> tuple[np.ndarray, float]:
     "Ledoit-Wolf shrunk covariance of the columns of `returns` and the shrinkage used."
     x = np.asarray(returns, dtype=float)
-    if x.ndim != 2 or x.shape[0] < 2: raise ValueError(f"need a 2-d array with at least 2 rows, got shape {x.shape}")
-    if np.isnan(x).any(): raise ValueError("returns contain NaN; drop or fill them before estimating a covariance")
+    if x.ndim != 2 or x.shape[0] < 2:
+        raise ValueError(f"need a 2-d array with at least 2 rows, got shape {x.shape}")
+    if np.isnan(x).any():
+        raise ValueError("returns contain NaN; drop or fill them before estimating a covariance")
     n, p = x.shape
     x = x - x.mean(axis=0)
     sample = x.T @ x / n
@@ -60,22 +65,31 @@ def ledoit_wolf(returns: np.ndarray) -> tuple[np.ndarray, float]:
     shrinkage = 0.0 if beta == 0 else beta / delta
     return (1 - shrinkage) * sample + shrinkage * mu * np.eye(p), shrinkage
 
+
 def min_variance_weights(cov: np.ndarray) -> np.ndarray:
     "Long-only weights summing to 1 that minimise the variance under `cov`."
     p = cov.shape[0]
-    result = minimize(lambda w: w @ cov @ w, np.full(p, 1 / p), jac=lambda w: 2 * cov @ w, method="SLSQP",
-                      bounds=[(0.0, 1.0)] * p, constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1}],
-                      options={"ftol": 1e-12, "maxiter": 200})
+    result = minimize(
+        lambda w: w @ cov @ w,
+        np.full(p, 1 / p),
+        jac=lambda w: 2 * cov @ w,
+        method="SLSQP",
+        bounds=[(0.0, 1.0)] * p,
+        constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1}],
+        options={"ftol": 1e-12, "maxiter": 200},
+    )
     weights = np.clip(result.x, 0, None)
     return weights / weights.sum()
+
 
 def min_variance(prices: pd.DataFrame, lookback: int = 252, rebalance: str = "ME") -> pd.DataFrame:
     "Long-only minimum variance under a Ledoit-Wolf covariance of the last `lookback` daily returns."
     returns = prices.pct_change().to_numpy()
     weights = _no_orders(prices)
     for t in np.flatnonzero(_period_starts(prices.index, rebalance)):
-        if t < lookback: continue
-        cov, _ = ledoit_wolf(returns[t - lookback + 1: t + 1])
+        if t < lookback:
+            continue
+        cov, _ = ledoit_wolf(returns[t - lookback + 1 : t + 1])
         weights.iloc[t] = min_variance_weights(cov)
     return weights
 
@@ -88,20 +102,34 @@ def ts_momentum(prices: pd.DataFrame, lookback: int = 252, rebalance: str = "ME"
     weights[starts] = signal[starts] / prices.shape[1]
     return weights
 
+
 def ma_crossover(prices: pd.DataFrame, fast: int = 50, slow: int = 200) -> pd.DataFrame:
     "Long 1/N in each asset while its `fast`-day average is above its `slow`-day average; orders only on a flip."
-    if fast >= slow: raise ValueError(f"fast ({fast}) must be shorter than slow ({slow})")
+    if fast >= slow:
+        raise ValueError(f"fast ({fast}) must be shorter than slow ({slow})")
     long = (prices.rolling(fast).mean() > prices.rolling(slow).mean()).astype(float) / prices.shape[1]
     changed = long.ne(long.shift(1))
     changed.iloc[0] = True
     return long.where(changed)
 
-STRATEGIES = {"buy_and_hold": buy_and_hold, "equal_weight": equal_weight, "min_variance": min_variance,
-              "ts_momentum": ts_momentum, "ma_crossover": ma_crossover}
+
+STRATEGIES = {
+    "buy_and_hold": buy_and_hold,
+    "equal_weight": equal_weight,
+    "min_variance": min_variance,
+    "ts_momentum": ts_momentum,
+    "ma_crossover": ma_crossover,
+}
 
 # %% ../nbs/07_baselines.ipynb #07ed69b7
-DEFAULT_COSTS = {"stocks": CostModel(1, 2), "etfs": CostModel(1, 1), "currencies": CostModel(0.5, 1),
-                 "crypto": CostModel(10, 10), "reits": CostModel(1, 2)}
+DEFAULT_COSTS = {
+    "stocks": CostModel(1, 2),
+    "etfs": CostModel(1, 1),
+    "currencies": CostModel(0.5, 1),
+    "crypto": CostModel(10, 10),
+    "reits": CostModel(1, 2),
+}
+
 
 def class_prices(asset_class: str, split: Split | None = None, warmup: int = 260) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Closes and fill prices of an asset class's usable symbols, from the backtest start to the end of the test period."
@@ -109,8 +137,9 @@ def class_prices(asset_class: str, split: Split | None = None, warmup: int = 260
     panel = align_calendar(load_market(asset_class_name(asset_class), end=split.test[1]))
     close = to_wide(panel)
     need_from = split.test[0] - pd.tseries.offsets.BDay(warmup)
-    usable = close.columns[close.loc[need_from: split.test[1]].notna().all()]
-    if len(usable) == 0: raise ValueError(f"no {asset_class} symbol has prices from {need_from.date()} to {split.test[1].date()}")
+    usable = close.columns[close.loc[need_from : split.test[1]].notna().all()]
+    if len(usable) == 0:
+        raise ValueError(f"no {asset_class} symbol has prices from {need_from.date()} to {split.test[1].date()}")
     close = close[usable].loc[: split.test[1]]
     start = max(split.train[0], close.apply(pd.Series.first_valid_index).max())
     close = close.loc[start:]
@@ -118,13 +147,18 @@ def class_prices(asset_class: str, split: Split | None = None, warmup: int = 260
     close = close.drop(columns=gaps)
     return close, fill_price_table(panel, close)
 
-def run_baselines(asset_class: str, split: Split | None = None, costs: CostModel | None = None,
-                  strategies: dict | None = None) -> dict[str, BacktestResult]:
+
+def run_baselines(
+    asset_class: str, split: Split | None = None, costs: CostModel | None = None, strategies: dict | None = None
+) -> dict[str, BacktestResult]:
     "Backtest every baseline on one asset class's bundled data."
     asset_class = asset_class_name(asset_class)
     close, fills = class_prices(asset_class, split)
     costs = costs or DEFAULT_COSTS[asset_class]
-    return {name: backtest(close, rule(close), fill_prices=fills, costs=costs) for name, rule in (strategies or STRATEGIES).items()}
+    return {
+        name: backtest(close, rule(close), fill_prices=fills, costs=costs)
+        for name, rule in (strategies or STRATEGIES).items()
+    }
 
 # %% ../nbs/07_baselines.ipynb #e66302c7
 def baseline_metrics(results: dict[str, BacktestResult], split: Split | None = None) -> pd.DataFrame:
@@ -132,16 +166,21 @@ def baseline_metrics(results: dict[str, BacktestResult], split: Split | None = N
     split = split or default_split()
     return pd.DataFrame({name: r.summary(*split.test) for name, r in results.items()}).T
 
+
 def plot_equity_and_drawdown(results: dict[str, BacktestResult], start, end, title: str):
     "Equity (rebased to 1 at `start`) and drawdown of each result between `start` and `end`."
     import matplotlib.pyplot as plt
     from wealtharena.metrics import drawdown_series
+
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5.5), sharex=True, height_ratios=[2, 1])
     for name, r in results.items():
         rets = r.returns.loc[start:end]
         top.plot(rets.index, np.cumprod(1 + rets.to_numpy()), label=name)
         bottom.plot(rets.index, 100 * drawdown_series(rets), label=name)
-    top.set_ylabel("equity (1 at start of test)"); top.legend(fontsize=8); top.set_title(title)
-    bottom.set_ylabel("drawdown (%)"); bottom.set_xlabel("date")
+    top.set_ylabel("equity (1 at start of test)")
+    top.legend(fontsize=8)
+    top.set_title(title)
+    bottom.set_ylabel("drawdown (%)")
+    bottom.set_xlabel("date")
     fig.tight_layout()
     return fig

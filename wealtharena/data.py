@@ -1,4 +1,4 @@
-"""Real daily prices for five asset classes, a loader that validates any price file, and one calendar for all of them.
+"""Real daily prices for five asset classes, a loader that validates any price file, one calendar for all of them.
 
 Docs: https://wealtharena.github.io/wealtharena/data.html.md"""
 
@@ -26,6 +26,7 @@ PRICE_FIELDS = ("open", "high", "low", "close", "volume")
 PANEL_COLUMNS = ("date", "asset_class", "symbol", *PRICE_FIELDS, "synthetic")
 _ALIASES = {"stock": "stocks", "etf": "etfs", "currency": "currencies", "fx": "currencies", "reit": "reits"}
 
+
 def asset_class_name(name: str) -> str:
     "The canonical asset-class name for `name` (singular forms such as 'etf' are accepted)."
     key = _ALIASES.get(str(name).lower().strip(), str(name).lower().strip())
@@ -37,54 +38,85 @@ def asset_class_name(name: str) -> str:
 class DataValidationError(ValueError):
     "A price table failed validation; the message names the file, the column and the first bad row."
 
+
 def _first_bad(frame: pd.DataFrame, mask, source: str, column: str, problem) -> None:
     "Raise a `DataValidationError` for the first row where `mask` is true, if there is one."
     bad = np.flatnonzero(np.asarray(mask, dtype=bool))
-    if bad.size == 0: return
+    if bad.size == 0:
+        return
     row = int(bad[0])
     where = [f"date {frame['date'].iloc[row]}"] if "date" in frame.columns else []
-    if "symbol" in frame.columns: where.append(f"symbol {frame['symbol'].iloc[row]}")
+    if "symbol" in frame.columns:
+        where.append(f"symbol {frame['symbol'].iloc[row]}")
     detail = problem(row) if callable(problem) else problem
-    raise DataValidationError(f"{source}: column {column!r}, row {row + 1} ({', '.join(where)}): {detail}"
-                              + (f" [{bad.size} bad rows in all]" if bad.size > 1 else ""))
+    raise DataValidationError(
+        f"{source}: column {column!r}, row {row + 1} ({', '.join(where)}): {detail}"
+        + (f" [{bad.size} bad rows in all]" if bad.size > 1 else "")
+    )
 
 # %% ../nbs/00_data.ipynb #aedb5048
-def validate_prices(frame: pd.DataFrame, source: str = "<DataFrame>", required=("close",), min_rows: int = 2) -> pd.DataFrame:
+def validate_prices(
+    frame: pd.DataFrame, source: str = "<DataFrame>", required=("close",), min_rows: int = 2
+) -> pd.DataFrame:
     "Check a tidy price table and return a copy with parsed dates and float prices."
     missing = [c for c in ("date", *required) if c not in frame.columns]
     if missing:
-        raise DataValidationError(f"{source}: missing required column(s) {missing}; the table has {list(map(str, frame.columns))}")
+        raise DataValidationError(
+            f"{source}: missing required column(s) {missing}; the table has {list(map(str, frame.columns))}"
+        )
     frame = frame.reset_index(drop=True).copy()
     original = frame.copy()
     dates = pd.to_datetime(frame["date"], errors="coerce")
     _first_bad(original, dates.isna(), source, "date", lambda r: f"cannot read {original['date'].iloc[r]!r} as a date")
-    if getattr(dates.dt, "tz", None) is not None: dates = dates.dt.tz_localize(None)
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
     frame["date"] = dates.astype("datetime64[ns]")
     frame["symbol"] = frame["symbol"].astype(str) if "symbol" in frame.columns else "series"
     fields = [c for c in PRICE_FIELDS if c in frame.columns]
     for col in fields:
         values = pd.to_numeric(frame[col], errors="coerce")
-        _first_bad(original, values.isna() & original[col].notna(), source, col,
-                   lambda r: f"non-numeric value {original[col].iloc[r]!r}")
+        _first_bad(
+            original,
+            values.isna() & original[col].notna(),
+            source,
+            col,
+            lambda r: f"non-numeric value {original[col].iloc[r]!r}",
+        )
         frame[col] = values.astype(float)
     for col in fields:
         values = frame[col]
         present_somewhere = values.notna().groupby(frame["symbol"]).transform("any")
         must_exist = present_somewhere | (col in required)
-        _first_bad(frame, values.isna() & must_exist, source, col, "missing value (NaN); prices are never filled silently")
+        _first_bad(
+            frame, values.isna() & must_exist, source, col, "missing value (NaN); prices are never filled silently"
+        )
         _first_bad(frame, np.isinf(values), source, col, lambda r: f"infinite value {values.iloc[r]}")
-        if col == "volume": _first_bad(frame, values < 0, source, col, lambda r: f"negative volume {values.iloc[r]}")
-        else: _first_bad(frame, values <= 0, source, col, lambda r: f"non-positive price {values.iloc[r]}")
+        if col == "volume":
+            _first_bad(frame, values < 0, source, col, lambda r: f"negative volume {values.iloc[r]}")
+        else:
+            _first_bad(frame, values <= 0, source, col, lambda r: f"non-positive price {values.iloc[r]}")
     _first_bad(frame, frame.duplicated(["symbol", "date"]), source, "date", "duplicate timestamp for this symbol")
-    _first_bad(frame, frame.groupby("symbol")["date"].diff() < pd.Timedelta(0), source, "date",
-               "timestamps are not sorted in increasing order (this row is earlier than the one before it)")
+    _first_bad(
+        frame,
+        frame.groupby("symbol")["date"].diff() < pd.Timedelta(0),
+        source,
+        "date",
+        "timestamps are not sorted in increasing order (this row is earlier than the one before it)",
+    )
     counts = frame.groupby("symbol").size()
     if (counts < min_rows).any():
         symbol = counts[counts < min_rows].index[0]
-        raise DataValidationError(f"{source}: column 'date': symbol {symbol} has {counts[symbol]} row(s); at least {min_rows} are needed")
+        raise DataValidationError(
+            f"{source}: column 'date': symbol {symbol} has {counts[symbol]} row(s); at least {min_rows} are needed"
+        )
     if "high" in fields and "low" in fields:
-        _first_bad(frame, frame["high"] < frame["low"], source, "high",
-                   lambda r: f"high {frame['high'].iloc[r]} is below low {frame['low'].iloc[r]}")
+        _first_bad(
+            frame,
+            frame["high"] < frame["low"],
+            source,
+            "high",
+            lambda r: f"high {frame['high'].iloc[r]} is below low {frame['low'].iloc[r]}",
+        )
     return frame
 
 # %% ../nbs/00_data.ipynb #816202bc
@@ -94,51 +126,82 @@ def _to_panel(frame: pd.DataFrame, asset_class: str, synthetic: bool) -> pd.Data
     frame["asset_class"] = asset_class
     frame["synthetic"] = bool(synthetic)
     for col in PRICE_FIELDS:
-        if col not in frame.columns: frame[col] = np.nan
+        if col not in frame.columns:
+            frame[col] = np.nan
     extra = [c for c in frame.columns if c not in PANEL_COLUMNS]
     return frame[[*PANEL_COLUMNS, *extra]].sort_values(["symbol", "date"], ignore_index=True)
 
+
 _ALLOWED_TARGETS = ("date", "symbol", *PRICE_FIELDS)
 
-def load_prices(path, columns: dict | None = None, symbol: str | None = None, asset_class: str = "user",
-                min_rows: int = 2) -> pd.DataFrame:
+
+def load_prices(
+    path, columns: dict | None = None, symbol: str | None = None, asset_class: str = "user", min_rows: int = 2
+) -> pd.DataFrame:
     "Read a CSV or parquet price file, rename its columns by `columns`, validate it and return a tidy panel."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
     name = path.name.lower()
-    if name.endswith(".parquet"): raw = pd.read_parquet(path)
-    elif name.endswith((".csv", ".csv.gz")): raw = pd.read_csv(path)
-    else: raise ValueError(f"{path}: unsupported file type; expected .csv, .csv.gz or .parquet")
+    if name.endswith(".parquet"):
+        raw = pd.read_parquet(path)
+    elif name.endswith((".csv", ".csv.gz")):
+        raw = pd.read_csv(path)
+    else:
+        raise ValueError(f"{path}: unsupported file type; expected .csv, .csv.gz or .parquet")
     if columns:
         unknown = [c for c in columns if c not in raw.columns]
-        if unknown: raise DataValidationError(f"{path}: the column map names {unknown}, which the file does not have; it has {list(raw.columns)}")
+        if unknown:
+            raise DataValidationError(
+                f"{path}: the column map names {unknown}, which the file does not have; it has {list(raw.columns)}"
+            )
         wrong = {k: v for k, v in columns.items() if v not in _ALLOWED_TARGETS}
-        if wrong: raise DataValidationError(f"{path}: the column map sends {wrong} to unknown name(s); use {', '.join(_ALLOWED_TARGETS)}")
+        if wrong:
+            raise DataValidationError(
+                f"{path}: the column map sends {wrong} to unknown name(s); use {', '.join(_ALLOWED_TARGETS)}"
+            )
         raw = raw.rename(columns=columns)
     raw.columns = [str(c).strip().lower() for c in raw.columns]
-    if "symbol" not in raw.columns: raw["symbol"] = symbol or path.name.split(".")[0]
+    if "symbol" not in raw.columns:
+        raw["symbol"] = symbol or path.name.split(".")[0]
     checked = validate_prices(raw, source=str(path), min_rows=min_rows)
     return _to_panel(checked[[c for c in checked.columns if c in _ALLOWED_TARGETS]], asset_class, synthetic=False)
 
 # %% ../nbs/00_data.ipynb #9975161e
 def _source_root() -> Path:
     "The checkout's root folder (the notebooks, which have no `__file__`, live in its nbs/ folder)."
-    try: return Path(__file__).resolve().parents[1]
-    except NameError: return Path.cwd().resolve().parent
+    try:
+        return Path(__file__).resolve().parents[1]
+    except NameError:
+        return Path.cwd().resolve().parent
+
 
 def data_dir() -> Path:
     "The folder that holds the bundled market data."
-    candidates = [os.environ.get("WEALTHARENA_DATA"), _source_root() / "data", Path(sys.prefix) / "share" / "wealtharena" / "data"]
+    candidates = [
+        os.environ.get("WEALTHARENA_DATA"),
+        _source_root() / "data",
+        Path(sys.prefix) / "share" / "wealtharena" / "data",
+    ]
     for folder in candidates:
-        if folder and (Path(folder) / "symbols.csv").is_file(): return Path(folder)
-    raise FileNotFoundError(f"bundled market data not found in {[str(c) for c in candidates if c]}; "
-                            "set WEALTHARENA_DATA to the data/ folder of a WealthArena checkout")
+        if folder and (Path(folder) / "symbols.csv").is_file():
+            return Path(folder)
+    raise FileNotFoundError(
+        f"bundled market data not found in {[str(c) for c in candidates if c]}; "
+        "set WEALTHARENA_DATA to the data/ folder of a WealthArena checkout"
+    )
 
-SHARED_WINDOW = ("2014-11-28", "2020-01-16")  # every class has real daily data in here (crypto lacks 2019-03-20 to 03-31)
+
+SHARED_WINDOW = (
+    "2014-11-28",
+    "2020-01-16",
+)  # every class has real daily data in here (crypto lacks 2019-03-20 to 03-31)
+
 
 def market_symbols() -> pd.DataFrame:
     "What the bundled data holds: one row per symbol with its class, date range, fields and provenance."
     return pd.read_csv(data_dir() / "symbols.csv", parse_dates=["start", "end"])
+
 
 @lru_cache(maxsize=None)
 def _bundled_panel(asset_class: str) -> pd.DataFrame:
@@ -148,21 +211,29 @@ def _bundled_panel(asset_class: str) -> pd.DataFrame:
 # %% ../nbs/00_data.ipynb #dbe65d30
 def load_market(asset_class=None, symbols=None, start=None, end=None) -> pd.DataFrame:
     "The bundled daily prices as a tidy panel, for one or more asset classes, symbols and a date range."
-    if asset_class is None: classes = list(ASSET_CLASSES)
-    else: classes = [asset_class_name(c) for c in ([asset_class] if isinstance(asset_class, str) else asset_class)]
+    if asset_class is None:
+        classes = list(ASSET_CLASSES)
+    else:
+        classes = [asset_class_name(c) for c in ([asset_class] if isinstance(asset_class, str) else asset_class)]
     panel = pd.concat([_bundled_panel(c) for c in classes], ignore_index=True)
     if symbols is not None:
         symbols = [symbols] if isinstance(symbols, str) else list(symbols)
         unknown = sorted(set(symbols) - set(panel["symbol"]))
-        if unknown: raise ValueError(f"unknown symbol(s) {unknown} in {classes}; available: {sorted(panel['symbol'].unique())}")
+        if unknown:
+            raise ValueError(f"unknown symbol(s) {unknown} in {classes}; available: {sorted(panel['symbol'].unique())}")
         panel = panel[panel["symbol"].isin(symbols)]
     start = None if start is None else pd.Timestamp(start)
     end = None if end is None else pd.Timestamp(end)
-    if start is not None and end is not None and start > end: raise ValueError(f"start {start.date()} is after end {end.date()}")
-    if start is not None: panel = panel[panel["date"] >= start]
-    if end is not None: panel = panel[panel["date"] <= end]
-    if panel.empty: raise ValueError(f"no bundled prices for {classes} (symbols={symbols}) between {start} and {end}")
+    if start is not None and end is not None and start > end:
+        raise ValueError(f"start {start.date()} is after end {end.date()}")
+    if start is not None:
+        panel = panel[panel["date"] >= start]
+    if end is not None:
+        panel = panel[panel["date"] <= end]
+    if panel.empty:
+        raise ValueError(f"no bundled prices for {classes} (symbols={symbols}) between {start} and {end}")
     return panel.reset_index(drop=True)
+
 
 def to_wide(panel: pd.DataFrame, field: str = "close") -> pd.DataFrame:
     "One field of a tidy panel as a date x symbol table."
@@ -171,7 +242,8 @@ def to_wide(panel: pd.DataFrame, field: str = "close") -> pd.DataFrame:
 # %% ../nbs/00_data.ipynb #85eb99bc
 def align_calendar(panel: pd.DataFrame, calendar: str = "B", max_fill: int = 5) -> pd.DataFrame:
     "Put every symbol of a tidy panel on one calendar, carrying the last close over holidays and never looking ahead."
-    if max_fill < 0: raise ValueError(f"max_fill must be >= 0, got {max_fill}")
+    if max_fill < 0:
+        raise ValueError(f"max_fill must be >= 0, got {max_fill}")
     out = []
     for symbol, g in panel.groupby("symbol", sort=False):
         g = g.set_index("date")
@@ -181,10 +253,13 @@ def align_calendar(panel: pd.DataFrame, calendar: str = "B", max_fill: int = 5) 
         close = on_calendar["close"].ffill(limit=max_fill)
         on_calendar["close"] = close
         for col in ("open", "high", "low"):
-            if col in g and g[col].notna().all(): on_calendar[col] = on_calendar[col].fillna(close)
-        if "volume" in g and g["volume"].notna().all(): on_calendar["volume"] = on_calendar["volume"].mask(filled & close.notna(), 0.0)
+            if col in g and g[col].notna().all():
+                on_calendar[col] = on_calendar[col].fillna(close)
+        if "volume" in g and g["volume"].notna().all():
+            on_calendar["volume"] = on_calendar["volume"].mask(filled & close.notna(), 0.0)
         for col in ("asset_class", "symbol", "synthetic"):
-            if col in g: on_calendar[col] = g[col].iloc[0]
+            if col in g:
+                on_calendar[col] = g[col].iloc[0]
         on_calendar["symbol"] = symbol
         on_calendar["filled"] = filled
         out.append(on_calendar[close.notna()].rename_axis("date").reset_index())
@@ -193,11 +268,13 @@ def align_calendar(panel: pd.DataFrame, calendar: str = "B", max_fill: int = 5) 
 # %% ../nbs/00_data.ipynb #a9e5767d
 def yahoo_to_panel(raw: pd.DataFrame, asset_class: str = "reits", source: str = "yfinance") -> pd.DataFrame:
     "Turn yfinance's download table (columns: ticker x field) into a validated tidy panel."
-    if raw is None or len(raw) == 0: raise DataValidationError(f"{source}: the download returned no rows")
+    if raw is None or len(raw) == 0:
+        raise DataValidationError(f"{source}: the download returned no rows")
     if not isinstance(raw.columns, pd.MultiIndex) or raw.columns.nlevels != 2:
         raise DataValidationError(f"{source}: expected columns of (ticker, field) pairs, got {list(raw.columns)[:5]}")
     field_level = next((i for i in range(2) if "Close" in raw.columns.get_level_values(i)), None)
-    if field_level is None: raise DataValidationError(f"{source}: no 'Close' field in the download")
+    if field_level is None:
+        raise DataValidationError(f"{source}: no 'Close' field in the download")
     long = raw.stack(level=1 - field_level, future_stack=True)
     long.columns = [str(c).lower() for c in long.columns]
     long = long.rename_axis(["date", "symbol"]).reset_index().dropna(subset=["close"])
@@ -205,11 +282,16 @@ def yahoo_to_panel(raw: pd.DataFrame, asset_class: str = "reits", source: str = 
     checked = validate_prices(long[[c for c in long.columns if c in _ALLOWED_TARGETS]], source=source)
     return _to_panel(checked, asset_class_name(asset_class), synthetic=False)
 
-def download_yahoo(symbols=("VNQ", "O", "PLD"), start: str = "2005-01-01", end: str | None = None,
-                   asset_class: str = "reits") -> pd.DataFrame:
+
+def download_yahoo(
+    symbols=("VNQ", "O", "PLD"), start: str = "2005-01-01", end: str | None = None, asset_class: str = "reits"
+) -> pd.DataFrame:
     "Daily dividend-adjusted OHLCV from Yahoo Finance (needs internet and yfinance), as a validated tidy panel."
-    try: import yfinance
-    except ImportError as err: raise ImportError("download_yahoo needs yfinance: pip install 'wealtharena[download]'") from err
-    raw = yfinance.download(list(symbols), start=start, end=end, auto_adjust=True, group_by="ticker",
-                            progress=False, threads=False)
+    try:
+        import yfinance
+    except ImportError as err:
+        raise ImportError("download_yahoo needs yfinance: pip install 'wealtharena[download]'") from err
+    raw = yfinance.download(
+        list(symbols), start=start, end=end, auto_adjust=True, group_by="ticker", progress=False, threads=False
+    )
     return yahoo_to_panel(raw, asset_class, source=f"yfinance download of {list(symbols)}")

@@ -1,4 +1,4 @@
-"""The one piece of accounting in WealthArena: target weights in, orders filled at the next bar's price with commission, slippage, square-root market impact and borrow fees, under position and leverage limits.
+"""The one piece of accounting: orders filled at the next bar with commission, slippage, impact, borrow fees, limits.
 
 Docs: https://wealtharena.github.io/wealtharena/execution.html.md"""
 
@@ -18,7 +18,8 @@ __all__ = ['CostModel', 'Limits', 'FLOATS', 'ARRAYS', 'BATCH', 'limit_weights', 
 # %% ../nbs/05_execution.ipynb #220744a8
 @dataclass(frozen=True)
 class CostModel:
-    "Commission and slippage in bps of traded value, square-root impact constant, annual borrow fee in bps of short value."
+    "Commission and slippage (bps of traded value), square-root impact constant, borrow fee (annual bps of shorts)."
+
     commission_bps: float = 1.0
     slippage_bps: float = 2.0
     impact: float = 0.0
@@ -35,9 +36,11 @@ class CostModel:
         "Commission plus slippage as a fraction of traded value."
         return (self.commission_bps + self.slippage_bps) / 1e4
 
+
 @dataclass(frozen=True)
 class Limits:
     "Largest |weight| of one asset and largest gross exposure (sum of |weights|), as fractions of equity."
+
     max_position: float = 1.0
     max_leverage: float = 1.0
 
@@ -50,32 +53,58 @@ class Limits:
 # %% ../nbs/05_execution.ipynb #5098321d
 class FLOATS:
     "Operations on one asset held as Python floats."
+
     sqrt, isnan = staticmethod(math.sqrt), staticmethod(math.isnan)
+
     @staticmethod
-    def where(cond, a, b): return a if cond else b
+    def where(cond, a, b):
+        return a if cond else b
+
     @staticmethod
-    def sign(x): return (x > 0) - (x < 0)
-    total = per_asset = float                                      # builtins: cheaper to call than Python functions
+    def sign(x):
+        return (x > 0) - (x < 0)
+
+    total = per_asset = float  # builtins: cheaper to call than Python functions
     largest, any = abs, bool
+
 
 class ARRAYS:
     "Operations on numpy arrays whose last axis is the asset."
-    sqrt, isnan, where, sign = staticmethod(np.sqrt), staticmethod(np.isnan), staticmethod(np.where), staticmethod(np.sign)
+
+    sqrt, isnan, where, sign = (
+        staticmethod(np.sqrt),
+        staticmethod(np.isnan),
+        staticmethod(np.where),
+        staticmethod(np.sign),
+    )
+
     @staticmethod
-    def total(x): return np.add.reduce(x, -1)                       # the ufunc itself: np.sum's wrapper costs more than the sum
+    def total(x):
+        return np.add.reduce(x, -1)  # the ufunc itself: np.sum's wrapper costs more than the sum
+
     @staticmethod
-    def per_asset(x): return x[..., None] if getattr(x, "ndim", 0) else x
+    def per_asset(x):
+        return x[..., None] if getattr(x, "ndim", 0) else x
+
     @staticmethod
-    def largest(x): return abs(x) if isinstance(x, float) else float(np.abs(x).max()) if np.size(x) else 0.0
+    def largest(x):
+        return abs(x) if isinstance(x, float) else float(np.abs(x).max()) if np.size(x) else 0.0
+
     @staticmethod
-    def any(x): return bool(x.any())
+    def any(x):
+        return bool(x.any())
+
 
 class BATCH(ARRAYS):
     "Operations on numpy arrays of one asset per entry (a batch of single-asset portfolios): no asset axis to sum over."
+
     @staticmethod
-    def total(x): return x
+    def total(x):
+        return x
+
     @staticmethod
-    def per_asset(x): return x
+    def per_asset(x):
+        return x
 
 # %% ../nbs/05_execution.ipynb #36defcd4
 def limit_weights(target, limits: Limits, xp=ARRAYS):
@@ -92,12 +121,15 @@ def limit_weights(target, limits: Limits, xp=ARRAYS):
 # %% ../nbs/05_execution.ipynb #bffbaec6
 def _impact(traded, costs: CostModel, vol, adv, xp):
     "Square-root market impact paid on the traded values (0 when the model has no impact)."
-    if costs.impact == 0: return 0.0
-    if adv is None or vol is None: raise ValueError("CostModel.impact > 0 needs each asset's daily volatility and average daily traded value")
+    if costs.impact == 0:
+        return 0.0
+    if adv is None or vol is None:
+        raise ValueError("CostModel.impact > 0 needs each asset's daily volatility and average daily traded value")
     return costs.impact * vol * xp.sqrt(traded / adv) * traded
 
+
 def rebalance(cash, shares, target, prices, costs: CostModel, xp=ARRAYS, vol=None, adv=None):
-    "Trade to `target` weights of post-cost equity at `prices`; NaN keeps a holding. Returns (cash, shares, traded, commission, slippage, impact)."
+    "Trade to `target` weights of post-cost equity at `prices` (NaN keeps a holding); return the new book and costs."
     value = shares * prices
     equity = cash + xp.total(value)
     keep = xp.isnan(target)
@@ -105,26 +137,32 @@ def rebalance(cash, shares, target, prices, costs: CostModel, xp=ARRAYS, vol=Non
     weights = xp.where(keep, 0.0, target) if some_kept else target
     after = equity
     if costs.impact == 0:
-        # linear costs: with the trade directions s_i at the pre-cost equity, E' = (E + c sum s_i v_i) / (1 + c sum s_i w_i)
+        # linear costs, with trade directions s_i at the pre-cost equity:
+        # E' = (E + c sum s_i v_i) / (1 + c sum s_i w_i)
         side = xp.sign(weights * xp.per_asset(equity) - value)
-        if some_kept: side = side * xp.where(keep, 0.0, 1.0)
+        if some_kept:
+            side = side * xp.where(keep, 0.0, 1.0)
         after = (equity + costs.rate * xp.total(side * value)) / (1.0 + costs.rate * xp.total(side * weights))
     tolerance = 1e-13 * (xp.largest(equity) + 1e-300)
     for _ in range(50):
         new_value = weights * xp.per_asset(after)
-        if some_kept: new_value = xp.where(keep, value, new_value)
+        if some_kept:
+            new_value = xp.where(keep, value, new_value)
         traded_each = abs(new_value - value)
         traded = xp.total(traded_each)
         impact = xp.total(_impact(traded_each, costs, vol, adv, xp)) if costs.impact else 0.0 * traded
         previous, after = after, equity - costs.rate * traded - impact
-        if xp.largest(after - previous) <= tolerance: break
+        if xp.largest(after - previous) <= tolerance:
+            break
     commission, slippage = traded * (costs.commission_bps / 1e4), traded * (costs.slippage_bps / 1e4)
     new_cash = cash - xp.total(new_value - value) - (commission + slippage + impact)
     return new_cash, new_value / prices, traded, commission, slippage, impact
 
+
 def borrow_fee(shares, prices, costs: CostModel, xp=ARRAYS, periods_per_year: int = 252):
     "The fee for one bar of short positions at `prices`."
-    if costs.borrow_bps == 0: return 0.0
+    if costs.borrow_bps == 0:
+        return 0.0
     short_value = xp.total(xp.where(shares < 0, -shares * prices, 0.0))
     return short_value * costs.borrow_bps / 1e4 / periods_per_year
 

@@ -1,4 +1,4 @@
-"""Returns, volatility, RSI, MACD, Bollinger %B, moving-average ratios, ATR, volume z-scores and regime flags, each computed from the past only.
+"""Returns, volatility, RSI, MACD, Bollinger %B, moving-average ratios, ATR, volume and regimes, from the past only.
 
 Docs: https://wealtharena.github.io/wealtharena/features.html.md"""
 
@@ -19,9 +19,11 @@ def simple_returns(close: pd.Series) -> pd.Series:
     "Daily simple returns P_t / P_{t-1} - 1."
     return close.pct_change()
 
+
 def log_returns(close: pd.Series) -> pd.Series:
     "Daily log returns log(P_t / P_{t-1})."
     return np.log(close).diff()
+
 
 def rolling_volatility(close: pd.Series, window: int = 20) -> pd.Series:
     "Annualised standard deviation of the last `window` daily log returns."
@@ -35,6 +37,7 @@ def rsi(close: pd.Series, window: int = 14) -> pd.Series:
     gain, loss = smooth(delta.clip(lower=0)), smooth(-delta.clip(upper=0))
     return (100 - 100 / (1 + gain / loss)).where(loss > 0, 100.0).where(gain.notna())
 
+
 def macd(close: pd.Series, fast: int = 12, slow: int = 26, signal: int = 9) -> pd.DataFrame:
     "MACD line, signal line and histogram, each divided by the price."
     ema = lambda s, n: s.ewm(span=n, adjust=False, min_periods=n).mean()
@@ -42,10 +45,12 @@ def macd(close: pd.Series, fast: int = 12, slow: int = 26, signal: int = 9) -> p
     signal_line = ema(line, signal)
     return pd.DataFrame({"macd": line, "macd_signal": signal_line, "macd_hist": line - signal_line})
 
+
 def bollinger_pct_b(close: pd.Series, window: int = 20, n_std: float = 2.0) -> pd.Series:
     "Position of the price within its Bollinger band: 0 at the lower band, 1 at the upper."
     mean, std = close.rolling(window).mean(), close.rolling(window).std()
     return (close - (mean - n_std * std)) / (2 * n_std * std).replace(0.0, np.nan)
+
 
 def ma_ratio(close: pd.Series, window: int) -> pd.Series:
     "Distance of the price from its `window`-day simple moving average, as a fraction."
@@ -58,14 +63,17 @@ def atr(high: pd.Series, low: pd.Series, close: pd.Series, window: int = 14) -> 
     true_range = pd.concat([high - low, (high - prev).abs(), (low - prev).abs()], axis=1).max(axis=1, skipna=False)
     return true_range.ewm(alpha=1 / window, adjust=False, min_periods=window).mean() / close
 
+
 def volume_zscore(volume: pd.Series, window: int = 20) -> pd.Series:
     "Today's volume in standard deviations from its `window`-day mean."
     return (volume - volume.rolling(window).mean()) / volume.rolling(window).std().replace(0.0, np.nan)
+
 
 def trend_regime(close: pd.Series, fast: int = 50, slow: int = 200) -> pd.Series:
     "+1 when the fast moving average is above the slow one, -1 when below."
     fast_ma, slow_ma = close.rolling(fast).mean(), close.rolling(slow).mean()
     return np.sign(fast_ma - slow_ma).where(slow_ma.notna())
+
 
 def volatility_regime(close: pd.Series, window: int = 20, lookback: int = 252) -> pd.Series:
     "1 when the recent volatility is above its median over the past `lookback` days, else 0."
@@ -78,9 +86,16 @@ def compute_features(prices: pd.DataFrame) -> pd.DataFrame:
     "Every causal feature one symbol's prices support, indexed by date."
     prices = prices.set_index("date") if "date" in prices.columns else prices
     close = prices["close"]
-    feats = {"ret_1d": simple_returns(close), "log_ret_1d": log_returns(close), "ret_5d": close.pct_change(5),
-             "ret_20d": close.pct_change(20), "vol_20d": rolling_volatility(close, 20), "vol_60d": rolling_volatility(close, 60),
-             "rsi_14": rsi(close) / 100, "bb_pct_b": bollinger_pct_b(close)}
+    feats = {
+        "ret_1d": simple_returns(close),
+        "log_ret_1d": log_returns(close),
+        "ret_5d": close.pct_change(5),
+        "ret_20d": close.pct_change(20),
+        "vol_20d": rolling_volatility(close, 20),
+        "vol_60d": rolling_volatility(close, 60),
+        "rsi_14": rsi(close) / 100,
+        "bb_pct_b": bollinger_pct_b(close),
+    }
     feats.update(macd(close).to_dict("series"))
     feats.update({f"ma_ratio_{w}": ma_ratio(close, w) for w in (10, 50, 200)})
     if {"high", "low"} <= set(prices.columns) and prices[["high", "low"]].notna().all().all():
@@ -90,6 +105,7 @@ def compute_features(prices: pd.DataFrame) -> pd.DataFrame:
     feats["trend_regime"] = trend_regime(close)
     feats["vol_regime"] = volatility_regime(close)
     return pd.DataFrame(feats, index=close.index)
+
 
 def features_panel(panel: pd.DataFrame) -> pd.DataFrame:
     "Causal features for every symbol of a tidy panel, as a tidy table (date, symbol, features)."
@@ -106,7 +122,7 @@ def changed_before(features_fn, prices: pd.DataFrame, cut: int, seed: int = 0) -
     for col in ("open", "high", "low", "close", "volume"):
         if col in future.columns and future[col].notna().all():
             factor = rng.uniform(0.5, 1.5, n_after) if col == "volume" else np.exp(rng.normal(0, 0.05, n_after))
-            future.loc[future.index[cut + 1:], col] = future[col].to_numpy()[cut + 1:] * factor
+            future.loc[future.index[cut + 1 :], col] = future[col].to_numpy()[cut + 1 :] * factor
     if {"high", "low", "close"} <= set(future.columns) and future["high"].notna().all():
         future["high"] = future[["high", "low", "close", "open"]].max(axis=1)
         future["low"] = future[["high", "low", "close", "open"]].min(axis=1)

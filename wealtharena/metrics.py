@@ -1,4 +1,4 @@
-"""Annualised return and volatility, Sharpe, Sortino, Calmar, drawdowns, CVaR, trade statistics, turnover and a bootstrap confidence interval for the Sharpe ratio.
+"""Annualised return and volatility, Sharpe, Sortino, Calmar, drawdowns, CVaR, trades, turnover, bootstrap intervals.
 
 Docs: https://wealtharena.github.io/wealtharena/metrics.html.md"""
 
@@ -19,74 +19,95 @@ __all__ = ['ANNUALIZATION_FACTORS', 'annualization_factor', 'cum_returns_final',
 # %% ../nbs/04_metrics.ipynb #fdcb5b61
 ANNUALIZATION_FACTORS = {"daily": 252, "weekly": 52, "monthly": 12, "quarterly": 4, "yearly": 1}
 
+
 def annualization_factor(period: str = "daily", annualization: float | None = None) -> float:
     "Periods per year: `annualization` if given, else the factor of `period`."
-    if annualization is not None: return annualization
+    if annualization is not None:
+        return annualization
     if period not in ANNUALIZATION_FACTORS:
         raise ValueError(f"period {period!r} is not one of {', '.join(ANNUALIZATION_FACTORS)}")
     return ANNUALIZATION_FACTORS[period]
+
 
 def _nanmean(values: np.ndarray) -> float:
     "Mean of the present values; NaN (without a warning) when there are none."
     present = values[~np.isnan(values)]
     return present.mean() if len(present) else np.nan
 
+
 def _array(returns) -> np.ndarray:
     "Returns as a 1-d float array."
     values = np.asarray(returns, dtype=float)
-    if values.ndim != 1: raise ValueError(f"expected a 1-d series of returns, got shape {values.shape}")
+    if values.ndim != 1:
+        raise ValueError(f"expected a 1-d series of returns, got shape {values.shape}")
     return values
 
 # %% ../nbs/04_metrics.ipynb #cca9e3e5
 def cum_returns_final(returns, starting_value: float = 0) -> float:
     "Compounded return over the whole series (NaN counts as 0); the final value if `starting_value` is given."
     values = _array(returns)
-    if len(values) == 0: return np.nan
+    if len(values) == 0:
+        return np.nan
     growth = np.nanprod(values + 1)
     return growth - 1 if starting_value == 0 else growth * starting_value
+
 
 def annual_return(returns, period: str = "daily", annualization=None) -> float:
     "Compound annual growth rate."
     values = _array(returns)
-    if len(values) < 1: return np.nan
+    if len(values) < 1:
+        return np.nan
     years = len(values) / annualization_factor(period, annualization)
     return cum_returns_final(values, starting_value=1) ** (1 / years) - 1
+
 
 def annual_volatility(returns, period: str = "daily", alpha: float = 2.0, annualization=None) -> float:
     "Annualised standard deviation of returns."
     values = _array(returns)
-    if len(values) < 2: return np.nan
+    if len(values) < 2:
+        return np.nan
     return np.nanstd(values, ddof=1) * annualization_factor(period, annualization) ** (1 / alpha)
+
 
 def _std(values: np.ndarray) -> float:
     "Sample standard deviation, exactly 0 when all present values are equal."
     present = values[~np.isnan(values)]
-    if len(present) < 2: return np.nan
-    if present.max() == present.min(): return 0.0
+    if len(present) < 2:
+        return np.nan
+    if present.max() == present.min():
+        return 0.0
     return np.nanstd(values, ddof=1)
+
 
 def sharpe_ratio(returns, risk_free: float = 0, period: str = "daily", annualization=None) -> float:
     "Annualised Sharpe ratio: mean excess return over its standard deviation."
     values = _array(returns)
-    if len(values) < 2: return np.nan
+    if len(values) < 2:
+        return np.nan
     excess = values - risk_free
     with np.errstate(divide="ignore", invalid="ignore"):
         return _nanmean(excess) / _std(excess) * np.sqrt(annualization_factor(period, annualization))
 
+
 def downside_risk(returns, required_return: float = 0, period: str = "daily", annualization=None) -> float:
     "Annualised root mean square of the returns below `required_return`."
     values = _array(returns)
-    if len(values) < 1: return np.nan
+    if len(values) < 1:
+        return np.nan
     shortfall = np.clip(values - required_return, -np.inf, 0)
     return np.sqrt(_nanmean(shortfall**2)) * np.sqrt(annualization_factor(period, annualization))
+
 
 def sortino_ratio(returns, required_return: float = 0, period: str = "daily", annualization=None) -> float:
     "Annualised mean excess return over the downside risk."
     values = _array(returns)
-    if len(values) < 2: return np.nan
+    if len(values) < 2:
+        return np.nan
     factor = annualization_factor(period, annualization)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _nanmean(values - required_return) * factor / downside_risk(values, required_return, period, annualization)
+        return (
+            _nanmean(values - required_return) * factor / downside_risk(values, required_return, period, annualization)
+        )
 
 # %% ../nbs/04_metrics.ipynb #92d78afd
 def drawdown_series(returns) -> np.ndarray:
@@ -96,11 +117,14 @@ def drawdown_series(returns) -> np.ndarray:
     peak = np.fmax.accumulate(wealth)
     return ((wealth - peak) / peak)[1:]
 
+
 def max_drawdown(returns) -> float:
     "The largest fall from a peak, a number <= 0."
     values = _array(returns)
-    if len(values) < 1: return np.nan
+    if len(values) < 1:
+        return np.nan
     return float(np.min(drawdown_series(values)))
+
 
 def max_drawdown_duration(returns) -> int:
     "The longest run of periods spent below a previous peak."
@@ -111,18 +135,22 @@ def max_drawdown_duration(returns) -> int:
         longest = max(longest, current)
     return longest
 
+
 def calmar_ratio(returns, period: str = "daily", annualization=None) -> float:
     "Annual return over the absolute maximum drawdown (NaN without a drawdown)."
     drawdown = max_drawdown(returns)
-    if not drawdown < 0: return np.nan
+    if not drawdown < 0:
+        return np.nan
     ratio = annual_return(returns, period, annualization) / abs(drawdown)
     return np.nan if np.isinf(ratio) else ratio
+
 
 def conditional_value_at_risk(returns, cutoff: float = 0.05) -> float:
     "Mean of the worst `cutoff` fraction of returns (expected shortfall)."
     values = _array(returns)
     values = values[~np.isnan(values)]
-    if len(values) == 0: return np.nan
+    if len(values) == 0:
+        return np.nan
     tail = int((len(values) - 1) * cutoff)
     return float(np.mean(np.partition(values, tail)[: tail + 1]))
 
@@ -130,7 +158,8 @@ def conditional_value_at_risk(returns, cutoff: float = 0.05) -> float:
 def trade_returns(positions, asset_returns) -> np.ndarray:
     "Return of each trade: a run of same-signed positions of one asset, compounded over its bars."
     pos, rets = pd.DataFrame(positions), pd.DataFrame(asset_returns)
-    if pos.shape != rets.shape: raise ValueError(f"positions {pos.shape} and returns {rets.shape} differ in shape")
+    if pos.shape != rets.shape:
+        raise ValueError(f"positions {pos.shape} and returns {rets.shape} differ in shape")
     out = []
     for j in range(pos.shape[1]):
         p, r = pos.iloc[:, j].fillna(0).to_numpy(), rets.iloc[:, j].fillna(0).to_numpy()
@@ -138,9 +167,11 @@ def trade_returns(positions, asset_returns) -> np.ndarray:
         starts = np.flatnonzero((side != 0) & (np.r_[0, side[:-1]] != side))
         for s in starts:
             e = s
-            while e + 1 < len(side) and side[e + 1] == side[s]: e += 1
-            out.append(np.prod(1 + p[s:e + 1] * r[s:e + 1]) - 1)
+            while e + 1 < len(side) and side[e + 1] == side[s]:
+                e += 1
+            out.append(np.prod(1 + p[s : e + 1] * r[s : e + 1]) - 1)
     return np.asarray(out, dtype=float)
+
 
 def win_rate(returns) -> float:
     "Fraction of the non-zero values that are positive."
@@ -148,25 +179,38 @@ def win_rate(returns) -> float:
     values = values[~np.isnan(values) & (values != 0)]
     return float(np.mean(values > 0)) if len(values) else np.nan
 
+
 def avg_return_per_trade(trade_rets) -> float:
     "Mean return of the trades."
     values = _array(trade_rets)
     return float(np.nanmean(values)) if len(values) else np.nan
 
+
 def turnover(traded_fraction, period: str = "daily", annualization=None) -> float:
     "Annualised one-way turnover from the fraction of equity traded in each period."
     values = _array(traded_fraction)
-    if len(values) == 0: return np.nan
+    if len(values) == 0:
+        return np.nan
     return float(np.nanmean(values) * annualization_factor(period, annualization))
 
 # %% ../nbs/04_metrics.ipynb #277364e9
-def sharpe_ci(returns, confidence: float = 0.95, n_boot: int = 2000, block: int = 20, seed: int = 0,
-              risk_free: float = 0, period: str = "daily", annualization=None) -> tuple[float, float]:
+def sharpe_ci(
+    returns,
+    confidence: float = 0.95,
+    n_boot: int = 2000,
+    block: int = 20,
+    seed: int = 0,
+    risk_free: float = 0,
+    period: str = "daily",
+    annualization=None,
+) -> tuple[float, float]:
     "Circular block bootstrap confidence interval of the annualised Sharpe ratio."
     values = _array(returns)
     values = values[~np.isnan(values)]
-    if len(values) < 2: return (np.nan, np.nan)
-    if not 0 < confidence < 1: raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    if len(values) < 2:
+        return (np.nan, np.nan)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     block = max(1, min(int(block), len(values)))
     rng = np.random.default_rng(seed)
     n_blocks = -(-len(values) // block)
@@ -175,29 +219,41 @@ def sharpe_ci(returns, confidence: float = 0.95, n_boot: int = 2000, block: int 
     samples = values[index] - risk_free
     std = samples.std(axis=1, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        sharpes = np.where(std > 0, samples.mean(axis=1) / std, np.nan) * np.sqrt(annualization_factor(period, annualization))
+        sharpes = np.where(std > 0, samples.mean(axis=1) / std, np.nan) * np.sqrt(
+            annualization_factor(period, annualization)
+        )
     tail = (1 - confidence) / 2 * 100
     return tuple(float(v) for v in np.nanpercentile(sharpes, [tail, 100 - tail]))
 
 # %% ../nbs/04_metrics.ipynb #a1061b6f
-def summarize(returns, traded_fraction=None, trade_rets=None, period: str = "daily", annualization=None,
-              ci_seed: int = 0) -> dict:
+def summarize(
+    returns, traded_fraction=None, trade_rets=None, period: str = "daily", annualization=None, ci_seed: int = 0
+) -> dict:
     "Every metric of this chapter for one return series (turnover and trade statistics when given)."
     values = _array(returns)
     low, high = sharpe_ci(values, seed=ci_seed, period=period, annualization=annualization)
-    out = {"annual_return": annual_return(values, period, annualization),
-           "annual_volatility": annual_volatility(values, period, annualization=annualization),
-           "sharpe_ratio": sharpe_ratio(values, period=period, annualization=annualization),
-           "sharpe_ci_low": low, "sharpe_ci_high": high,
-           "sortino_ratio": sortino_ratio(values, period=period, annualization=annualization),
-           "calmar_ratio": calmar_ratio(values, period, annualization),
-           "max_drawdown": max_drawdown(values), "max_drawdown_duration": max_drawdown_duration(values),
-           "cvar_95": conditional_value_at_risk(values, 0.05)}
+    out = {
+        "annual_return": annual_return(values, period, annualization),
+        "annual_volatility": annual_volatility(values, period, annualization=annualization),
+        "sharpe_ratio": sharpe_ratio(values, period=period, annualization=annualization),
+        "sharpe_ci_low": low,
+        "sharpe_ci_high": high,
+        "sortino_ratio": sortino_ratio(values, period=period, annualization=annualization),
+        "calmar_ratio": calmar_ratio(values, period, annualization),
+        "max_drawdown": max_drawdown(values),
+        "max_drawdown_duration": max_drawdown_duration(values),
+        "cvar_95": conditional_value_at_risk(values, 0.05),
+    }
     if trade_rets is not None:
-        out.update(n_trades=len(trade_rets), win_rate=win_rate(trade_rets) if len(trade_rets) else np.nan,
-                   avg_return_per_trade=avg_return_per_trade(trade_rets) if len(trade_rets) else np.nan)
-    if traded_fraction is not None: out["turnover"] = turnover(traded_fraction, period, annualization)
+        out.update(
+            n_trades=len(trade_rets),
+            win_rate=win_rate(trade_rets) if len(trade_rets) else np.nan,
+            avg_return_per_trade=avg_return_per_trade(trade_rets) if len(trade_rets) else np.nan,
+        )
+    if traded_fraction is not None:
+        out["turnover"] = turnover(traded_fraction, period, annualization)
     return out
+
 
 def metrics_table(returns_by_name: dict, **kwargs) -> pd.DataFrame:
     "One row of `summarize` per named return series."

@@ -1,4 +1,4 @@
-"""`PortfolioEnv`: N assets, actions are portfolio weights (long-only through a softmax, or long-short under a leverage cap), with a turnover budget and exposure bounds.
+"""`PortfolioEnv`: N assets, actions are portfolio weights (softmax or long-short), turnover budget, exposure bounds.
 
 Docs: https://wealtharena.github.io/wealtharena/portfolio_env.html.md"""
 
@@ -25,7 +25,8 @@ __all__ = ['portfolio_arrays', 'PortfolioEnv']
 # %% ../nbs/11_portfolio_env.ipynb #3eac2303
 def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | None, scaler, start, end) -> dict:
     "Closes, fill prices and flattened feature windows of several symbols on one calendar."
-    if end is None: end = panel.groupby("symbol")["date"].max().min()         # by default, up to the last day all symbols trade
+    if end is None:
+        end = panel.groupby("symbol")["date"].max().min()  # by default, up to the last day all symbols trade
     panel = align_calendar(panel[panel["date"] <= pd.Timestamp(end)])
     close = to_wide(panel, "close")
     symbols = list(close.columns)
@@ -34,8 +35,10 @@ def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | Non
     inside = close.loc[lo:]
     if inside.isna().any().any():
         col = inside.columns[inside.isna().any()][0]
-        raise ValueError(f"symbol {col!r} has no price on {inside.index[inside[col].isna()][0].date()} within the date range; "
-                         "choose a range where every symbol trades or leave it out")
+        raise ValueError(
+            f"symbol {col!r} has no price on {inside.index[inside[col].isna()][0].date()} within the date range; "
+            "choose a range where every symbol trades or leave it out"
+        )
     fill = fill_price_table(panel, close).fillna(close)
     volume = to_wide(panel, "volume").reindex(columns=symbols)
     no_volume = [c for c in symbols if not (volume[c].notna() | close[c].isna()).all() or not (volume[c] > 0).any()]
@@ -47,46 +50,92 @@ def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | Non
     common = [c for c in per_symbol[symbols[0]].columns if all(c in f.columns for f in per_symbol.values())]
     chosen = common if features is None else features
     missing = [f for f in chosen if f not in common]
-    if missing: raise ValueError(f"unknown feature(s) {missing}; available for every symbol: {common}")
-    stacked = np.stack([(scaler.transform(per_symbol[s][chosen]) if scaler is not None else per_symbol[s][chosen]).to_numpy(np.float32)
-                        for s in symbols], axis=1)                                      # (T, N, K)
+    if missing:
+        raise ValueError(f"unknown feature(s) {missing}; available for every symbol: {common}")
+    stacked = np.stack(
+        [
+            (scaler.transform(per_symbol[s][chosen]) if scaler is not None else per_symbol[s][chosen]).to_numpy(
+                np.float32
+            )
+            for s in symbols
+        ],
+        axis=1,
+    )  # (T, N, K)
     n_bars = len(close)
-    if n_bars < window + 1: raise ValueError(f"{n_bars} bars are too few for a window of {window}")
-    view = np.lib.stride_tricks.sliding_window_view(stacked, window, axis=0)        # (T - w + 1, N, K, w)
+    if n_bars < window + 1:
+        raise ValueError(f"{n_bars} bars are too few for a window of {window}")
+    view = np.lib.stride_tricks.sliding_window_view(stacked, window, axis=0)  # (T - w + 1, N, K, w)
     width = len(symbols) * len(chosen) * window
     obs = np.zeros((n_bars, width + len(symbols) + 2), dtype=np.float32)
-    obs[window - 1:, :width] = view.transpose(0, 1, 3, 2).reshape(len(view), -1)
+    obs[window - 1 :, :width] = view.transpose(0, 1, 3, 2).reshape(len(view), -1)
     ready = np.zeros(n_bars, dtype=bool)
-    ready[window - 1:] = ~np.isnan(view).any(axis=(1, 2, 3))
+    ready[window - 1 :] = ~np.isnan(view).any(axis=(1, 2, 3))
     ready &= close.index >= lo
     first = int(np.argmax(ready)) if ready.any() else n_bars
-    if first >= n_bars - 1: raise ValueError("no bar in the date range has a full window of warmed-up features for every symbol")
-    return dict(dates=close.index, symbols=symbols, close=close.to_numpy(float), fill=fill.to_numpy(float),
-                obs=np.nan_to_num(obs, nan=0.0), first=first, last=n_bars - 1, feature_names=chosen, width=width,
-                vol=vol, adv=adv, no_volume=no_volume)
+    if first >= n_bars - 1:
+        raise ValueError("no bar in the date range has a full window of warmed-up features for every symbol")
+    return dict(
+        dates=close.index,
+        symbols=symbols,
+        close=close.to_numpy(float),
+        fill=fill.to_numpy(float),
+        obs=np.nan_to_num(obs, nan=0.0),
+        first=first,
+        last=n_bars - 1,
+        feature_names=chosen,
+        width=width,
+        vol=vol,
+        adv=adv,
+        no_volume=no_volume,
+    )
 
 # %% ../nbs/11_portfolio_env.ipynb #27f4a0a5
 class PortfolioEnv(MarketEnv):
     "N assets; the action sets portfolio weights (long-only softmax or long-short), filled at the next bar."
+
     holdings_key = "weights"
 
-    def __init__(self, prices: pd.DataFrame | None = None, asset_class: str = "stocks", symbols=None, start=None, end=None,
-                 window: int = 5, features: list[str] | None = None, scaler=None, weighting: str = "long_only",
-                 logit_scale: float = 5.0, leverage: float = 1.0, min_exposure: float = 0.0, max_exposure: float = 1.0,
-                 turnover_budget: float | None = None, reward="pnl", reward_kwargs: dict | None = None,
-                 costs: CostModel = CostModel(), max_position: float = 1.0, initial_cash: float = 1.0,
-                 episode_length: int | None = None, random_start: bool = False):
-        if weighting not in ("long_only", "long_short"): raise ValueError(f"weighting must be 'long_only' or 'long_short', got {weighting!r}")
-        if not min_exposure <= max_exposure: raise ValueError(f"min_exposure {min_exposure} is above max_exposure {max_exposure}")
-        if turnover_budget is not None and turnover_budget <= 0: raise ValueError(f"turnover_budget must be > 0, got {turnover_budget}")
+    def __init__(
+        self,
+        prices: pd.DataFrame | None = None,
+        asset_class: str = "stocks",
+        symbols=None,
+        start=None,
+        end=None,
+        window: int = 5,
+        features: list[str] | None = None,
+        scaler=None,
+        weighting: str = "long_only",
+        logit_scale: float = 5.0,
+        leverage: float = 1.0,
+        min_exposure: float = 0.0,
+        max_exposure: float = 1.0,
+        turnover_budget: float | None = None,
+        reward="pnl",
+        reward_kwargs: dict | None = None,
+        costs: CostModel = CostModel(),
+        max_position: float = 1.0,
+        initial_cash: float = 1.0,
+        episode_length: int | None = None,
+        random_start: bool = False,
+    ):
+        if weighting not in ("long_only", "long_short"):
+            raise ValueError(f"weighting must be 'long_only' or 'long_short', got {weighting!r}")
+        if not min_exposure <= max_exposure:
+            raise ValueError(f"min_exposure {min_exposure} is above max_exposure {max_exposure}")
+        if turnover_budget is not None and turnover_budget <= 0:
+            raise ValueError(f"turnover_budget must be > 0, got {turnover_budget}")
         if prices is None:
             prices = load_market(asset_class_name(asset_class), symbols=symbols)
         elif symbols is not None:
             prices = prices[prices["symbol"].isin(list(symbols))]
-        if prices["symbol"].nunique() < 2: raise ValueError("PortfolioEnv needs at least two symbols; use TradingEnv for one")
+        if prices["symbol"].nunique() < 2:
+            raise ValueError("PortfolioEnv needs at least two symbols; use TradingEnv for one")
         data = portfolio_arrays(prices, window, features, scaler, start, end)
         if costs.impact > 0 and data["adv"] is None:
-            raise ValueError(f"CostModel.impact > 0 needs volume data for every symbol; these have none: {data['no_volume']}")
+            raise ValueError(
+                f"CostModel.impact > 0 needs volume data for every symbol; these have none: {data['no_volume']}"
+            )
         self._vol, self._adv = data["vol"], data["adv"]
         self.dates, self.symbols, self.feature_names = data["dates"], data["symbols"], data["feature_names"]
         self._close, self._fill, self._obs_rows, self._width = data["close"], data["fill"], data["obs"], data["width"]
@@ -110,8 +159,9 @@ class PortfolioEnv(MarketEnv):
         if value.shape != self.action_space.shape:
             raise ValueError(f"action must have shape {self.action_space.shape}; got shape {value.shape}")
         inside = np.abs(value) <= 1.0
-        if not inside.all():                                       # NaN fails the test too, and is refused here
-            if not np.isfinite(value).all(): raise ValueError(f"action must be finite; got {value.tolist()}")
+        if not inside.all():  # NaN fails the test too, and is refused here
+            if not np.isfinite(value).all():
+                raise ValueError(f"action must be finite; got {value.tolist()}")
             self._clipped += int((~inside).sum())
             value = np.clip(value, -1.0, 1.0)
         if self.weighting == "long_only":
@@ -122,9 +172,14 @@ class PortfolioEnv(MarketEnv):
             weights = value
         if self._check_exposure:
             net = weights.sum()
-            if net > self.max_exposure: weights = weights * (self.max_exposure / net)
+            if net > self.max_exposure:
+                weights = weights * (self.max_exposure / net)
             elif net < self.min_exposure:
-                weights = weights * (self.min_exposure / net) if net > 0 else weights + (self.min_exposure - net) / len(weights)
+                weights = (
+                    weights * (self.min_exposure / net)
+                    if net > 0
+                    else weights + (self.min_exposure - net) / len(weights)
+                )
         if self._check_limits:
             size = np.abs(weights)
             if size.max() > self.limits.max_position or size.sum() > self.limits.max_leverage:
@@ -132,7 +187,8 @@ class PortfolioEnv(MarketEnv):
         if self.turnover_budget is not None:
             current = self._weights()
             move = np.abs(weights - current).sum()
-            if move > self.turnover_budget: weights = current + (weights - current) * (self.turnover_budget / move)
+            if move > self.turnover_budget:
+                weights = current + (weights - current) * (self.turnover_budget / move)
         return weights
 
     def _weights(self) -> np.ndarray:
@@ -148,7 +204,7 @@ class PortfolioEnv(MarketEnv):
     def _observation(self, equity: float) -> np.ndarray:
         obs = self._obs_rows[self._t].copy()
         n = len(self.symbols)
-        obs[self._width: self._width + n] = self._shares * self._close[self._t] / equity
+        obs[self._width : self._width + n] = self._shares * self._close[self._t] / equity
         obs[-2] = self._cash / equity
         obs[-1] = 1.0 - equity / self._peak
         return obs
@@ -163,11 +219,21 @@ class PortfolioEnv(MarketEnv):
         t, nxt = self._t, self._t + 1
         equity_before = self._cash + self._shares @ self._close[t]
         cash, shares, traded, commission, slippage, impact = rebalance(
-            self._cash, self._shares, weights, self._fill[nxt], self.costs, ARRAYS,
-            None if self._vol is None else self._vol[nxt], None if self._adv is None else self._adv[nxt])
+            self._cash,
+            self._shares,
+            weights,
+            self._fill[nxt],
+            self.costs,
+            ARRAYS,
+            None if self._vol is None else self._vol[nxt],
+            None if self._adv is None else self._adv[nxt],
+        )
         fee = borrow_fee(shares, self._close[nxt], self.costs)
         self._cash, self._shares, self._t = cash - fee, shares, nxt
-        return self._finish_step(cash - fee + shares @ self._close[nxt], equity_before, traded, commission + slippage + impact + fee)
+        return self._finish_step(
+            cash - fee + shares @ self._close[nxt], equity_before, traded, commission + slippage + impact + fee
+        )
+
 
 if "wealtharena/Portfolio-v0" not in gym.registry:
     gym.register(id="wealtharena/Portfolio-v0", entry_point="wealtharena.portfolio_env:PortfolioEnv")

@@ -1,4 +1,4 @@
-"""The book's main job: backtest the baselines on every asset class and write a report (metrics as CSV and Markdown, equity and drawdown figures) to a folder.
+"""The book's main job: backtest the baselines on every asset class and write a report (metrics, figures) to a folder.
 
 Docs: https://wealtharena.github.io/wealtharena/report.html.md"""
 
@@ -30,6 +30,7 @@ def to_markdown(table: pd.DataFrame, digits: int = 3) -> str:
     lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join(lines) + "\n"
 
+
 def _output_dir(out_dir, overwrite: bool) -> Path:
     "The report folder: new and timestamped by default; an existing non-empty one only with `overwrite`."
     out = Path(out_dir) if out_dir else Path("outputs") / time.strftime("baselines-%Y%m%d-%H%M%S")
@@ -39,13 +40,20 @@ def _output_dir(out_dir, overwrite: bool) -> Path:
     return out
 
 # %% ../nbs/08_report.ipynb #3d586820
-def write_report(out_dir=None, split: Split | None = None, asset_classes=ASSET_CLASSES, overwrite: bool = False,
-                 progress: bool = True) -> Path:
+def write_report(
+    out_dir=None,
+    split: Split | None = None,
+    asset_classes=ASSET_CLASSES,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> Path:
     "Backtest the baselines on each asset class and write metrics and figures to `out_dir`; return its path."
     import matplotlib
+
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
     from tqdm.auto import tqdm
+
     split = split or default_split()
     out = _output_dir(out_dir, overwrite)
     tables, figures = {}, []
@@ -58,7 +66,11 @@ def write_report(out_dir=None, split: Split | None = None, asset_classes=ASSET_C
         table.insert(1, "symbols", " ".join(symbols))
         tables[asset_class] = table
         label = " [SYNTHETIC DATA]" if synthetic else ""
-        fig = plot_equity_and_drawdown(results, *split.test, f"{asset_class}{label}: baselines, test period {split.test[0]:%Y-%m-%d} to {split.test[1]:%Y-%m-%d}")
+        fig = plot_equity_and_drawdown(
+            results,
+            *split.test,
+            f"{asset_class}{label}: baselines, test period {split.test[0]:%Y-%m-%d} to {split.test[1]:%Y-%m-%d}",
+        )
         fig.savefig(out / f"equity_{asset_class}.png", dpi=110)
         plt.close(fig)
         figures.append(f"equity_{asset_class}.png")
@@ -66,10 +78,15 @@ def write_report(out_dir=None, split: Split | None = None, asset_classes=ASSET_C
     metrics.to_csv(out / "metrics.csv")
     shown = metrics.drop(columns=["symbols"])
     (out / "metrics.md").write_text(to_markdown(shown))
-    page = ["# WealthArena baseline report\n", f"Split: {split}. Metrics on the test period only.\n", to_markdown(shown)]
+    page = [
+        "# WealthArena baseline report\n",
+        f"Split: {split}. Metrics on the test period only.\n",
+        to_markdown(shown),
+    ]
     page += [f"\n![{f}]({f})\n" for f in figures]
     (out / "report.md").write_text("\n".join(page))
     return out
+
 
 def main(argv=None) -> Path:
     "Command line: python -m wealtharena.report [--out DIR] [--overwrite]."
@@ -82,4 +99,6 @@ def main(argv=None) -> Path:
     print(f"report written to {out.resolve()}")
     return out
 
-if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.report": main()
+
+if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.report":
+    main()

@@ -1,4 +1,4 @@
-"""The reward library: return, log return, the differential Sharpe ratio, volatility, drawdown, CVaR and turnover penalties, transaction costs, and composites built from weights in config.
+"""The reward library: return, differential Sharpe, drawdown, volatility, CVaR, turnover and cost terms on one scale.
 
 Docs: https://wealtharena.github.io/wealtharena/rewards.html.md"""
 
@@ -16,29 +16,57 @@ import numpy as np
 __all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'Reward']
 
 # %% ../nbs/09_rewards.ipynb #bd4734d9
-TERMS = ("pnl", "log_return", "differential_sharpe", "volatility_penalty", "drawdown_penalty", "cvar_penalty",
-         "turnover_penalty", "transaction_cost")
-ALIASES = {"return": "pnl", "profit": "pnl", "sharpe": "differential_sharpe", "dsr": "differential_sharpe",
-           "volatility": "volatility_penalty", "drawdown": "drawdown_penalty", "cvar": "cvar_penalty",
-           "turnover": "turnover_penalty", "costs": "transaction_cost", "cost": "transaction_cost"}
+TERMS = (
+    "pnl",
+    "log_return",
+    "differential_sharpe",
+    "volatility_penalty",
+    "drawdown_penalty",
+    "cvar_penalty",
+    "turnover_penalty",
+    "transaction_cost",
+)
+ALIASES = {
+    "return": "pnl",
+    "profit": "pnl",
+    "sharpe": "differential_sharpe",
+    "dsr": "differential_sharpe",
+    "volatility": "volatility_penalty",
+    "drawdown": "drawdown_penalty",
+    "cvar": "cvar_penalty",
+    "turnover": "turnover_penalty",
+    "costs": "transaction_cost",
+    "cost": "transaction_cost",
+}
+
 
 def term_name(name: str) -> str:
     "The canonical name of a reward term (aliases such as 'sharpe' accepted)."
     key = ALIASES.get(str(name).strip(), str(name).strip())
-    if key not in TERMS: raise ValueError(f"unknown reward term {name!r}; known terms: {', '.join(TERMS)} (aliases: {', '.join(ALIASES)})")
+    if key not in TERMS:
+        raise ValueError(
+            f"unknown reward term {name!r}; known terms: {', '.join(TERMS)} (aliases: {', '.join(ALIASES)})"
+        )
     return key
+
 
 _TERM = re.compile(r"\s*([+-])?\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)\s*\*\s*)?([A-Za-z_][A-Za-z_0-9]*)\s*")
 
+
 def parse_weights(spec) -> dict[str, float]:
-    "Reward weights from a dict {term: weight} or a formula such as '0.6 * sharpe + 0.3 * pnl - 0.1 * drawdown_penalty'."
+    "Reward weights from a dict {term: weight} or a formula like '0.6 * sharpe + 0.3 * pnl - 0.1 * drawdown_penalty'."
     if isinstance(spec, str):
         weights, pos = {}, 0
         while pos < len(spec):
             found = _TERM.match(spec, pos)
-            if not found or found.end() == pos: raise ValueError(f"cannot read reward formula {spec!r} at {spec[pos:]!r}; write terms like '0.6 * sharpe - 0.1 * drawdown'")
+            if not found or found.end() == pos:
+                raise ValueError(
+                    f"cannot read reward formula {spec!r} at {spec[pos:]!r}; write terms like '0.6 * sharpe - "
+                    "0.1 * drawdown'"
+                )
             sign, number, name = found.groups()
-            if pos > 0 and sign is None: raise ValueError(f"reward formula {spec!r}: expected + or - before {name!r}")
+            if pos > 0 and sign is None:
+                raise ValueError(f"reward formula {spec!r}: expected + or - before {name!r}")
             value = float(number) if number else 1.0
             key = term_name(name)
             weights[key] = weights.get(key, 0.0) + (-value if sign == "-" else value)
@@ -52,15 +80,19 @@ def parse_weights(spec) -> dict[str, float]:
             weights[key] = weights.get(key, 0.0) + float(value)
     else:
         raise TypeError(f"reward must be a term name, a formula or a dict of weights, got {type(spec).__name__}")
-    if not weights: raise ValueError("the reward has no terms")
+    if not weights:
+        raise ValueError("the reward has no terms")
     return weights
 
 # %% ../nbs/09_rewards.ipynb #2a4dd1ba
 class Reward:
     "A weighted sum of reward terms, with the running state of the stateful ones."
+
     def __init__(self, spec="pnl", eta: float = 0.01, window: int = 20, cvar_cutoff: float = 0.05):
-        if not 0 < eta <= 1: raise ValueError(f"eta must be in (0, 1], got {eta}")
-        if window < 2: raise ValueError(f"window must be at least 2, got {window}")
+        if not 0 < eta <= 1:
+            raise ValueError(f"eta must be in (0, 1], got {eta}")
+        if window < 2:
+            raise ValueError(f"window must be at least 2, got {window}")
         self.weights, self.eta, self.window, self.cvar_cutoff = parse_weights(spec), eta, int(window), cvar_cutoff
         self._terms = [(getattr(self, f"_{name}"), weight, name) for name, weight in self.weights.items()]
         self._needs_window = bool({"volatility_penalty", "cvar_penalty"} & set(self.weights))
@@ -88,8 +120,10 @@ class Reward:
     def __call__(self, ret, drawdown, traded, cost):
         "The reward of one step (floats, or arrays of one value per episode)."
         if self._needs_window:
-            if self._batch: self._recent[self._count % self.window, self._columns] = ret
-            else: self._recent[self._count % self.window] = ret
+            if self._batch:
+                self._recent[self._count % self.window, self._columns] = ret
+            else:
+                self._recent[self._count % self.window] = ret
         self._count += 1
         total, self.last_terms = 0.0, {}
         for term, weight, name in self._terms:
@@ -98,11 +132,20 @@ class Reward:
             total = total + weight * value
         return total
 
-    def _pnl(self, ret, drawdown, traded, cost): return ret
-    def _log_return(self, ret, drawdown, traded, cost): return np.log1p(ret) if self._batch else math.log1p(ret)
-    def _drawdown_penalty(self, ret, drawdown, traded, cost): return drawdown
-    def _turnover_penalty(self, ret, drawdown, traded, cost): return traded
-    def _transaction_cost(self, ret, drawdown, traded, cost): return cost
+    def _pnl(self, ret, drawdown, traded, cost):
+        return ret
+
+    def _log_return(self, ret, drawdown, traded, cost):
+        return np.log1p(ret) if self._batch else math.log1p(ret)
+
+    def _drawdown_penalty(self, ret, drawdown, traded, cost):
+        return drawdown
+
+    def _turnover_penalty(self, ret, drawdown, traded, cost):
+        return traded
+
+    def _transaction_cost(self, ret, drawdown, traded, cost):
+        return cost
 
     def _differential_sharpe(self, ret, drawdown, traded, cost):
         a, b = self._a, self._b
@@ -117,12 +160,14 @@ class Reward:
         return value
 
     def _volatility_penalty(self, ret, drawdown, traded, cost):
-        if self._batch: return np.where(self._count >= 2, np.nanstd(self._recent, axis=0), 0.0)
-        if self._count < 2: return 0.0
+        if self._batch:
+            return np.where(self._count >= 2, np.nanstd(self._recent, axis=0), 0.0)
+        if self._count < 2:
+            return 0.0
         return float(self._recent[: min(self._count, self.window)].std())
 
     def _cvar_penalty(self, ret, drawdown, traded, cost):
-        if self._batch:                                            # the returns so far sort first, the empty slots (NaN) last
+        if self._batch:  # the returns so far sort first, the empty slots (NaN) last
             filled = np.minimum(self._count, self.window)
             tail = ((filled - 1) * self.cvar_cutoff).astype(np.int64)
             sums = np.cumsum(np.nan_to_num(np.sort(self._recent, axis=0)), axis=0)

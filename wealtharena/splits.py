@@ -1,4 +1,4 @@
-"""Train, validation and test periods by date, with an embargo between them, and feature scaling fitted on the training part only.
+"""Train, validation and test periods by date with an embargo between them; scaling fitted on the training part only.
 
 Docs: https://wealtharena.github.io/wealtharena/splits.html.md"""
 
@@ -20,13 +20,15 @@ __all__ = ['Split', 'split_by_dates', 'split_by_fraction', 'walk_forward_splits'
 @dataclass(frozen=True)
 class Split:
     "Train, validation and test date ranges, each inclusive at both ends."
+
     train: tuple[pd.Timestamp, pd.Timestamp]
     val: tuple[pd.Timestamp, pd.Timestamp]
     test: tuple[pd.Timestamp, pd.Timestamp]
 
     def select(self, data, part: str):
         "The rows of a tidy panel (a `date` column) or of a date-indexed frame that fall in `part`."
-        if part not in ("train", "val", "test"): raise ValueError(f"part must be 'train', 'val' or 'test', got {part!r}")
+        if part not in ("train", "val", "test"):
+            raise ValueError(f"part must be 'train', 'val' or 'test', got {part!r}")
         start, end = getattr(self, part)
         dates = pd.DatetimeIndex(data["date"] if "date" in getattr(data, "columns", ()) else data.index)
         return data[(dates >= start) & (dates <= end)]
@@ -38,49 +40,69 @@ class Split:
 # %% ../nbs/02_splits.ipynb #2cd8eb76
 def _dates(dates) -> pd.DatetimeIndex:
     "Sorted unique dates from a date index, a list or a panel's `date` column."
-    if isinstance(dates, pd.DataFrame): dates = dates["date"] if "date" in dates.columns else dates.index
+    if isinstance(dates, pd.DataFrame):
+        dates = dates["date"] if "date" in dates.columns else dates.index
     return pd.DatetimeIndex(pd.unique(pd.DatetimeIndex(dates))).sort_values()
+
 
 def _make_split(dates: pd.DatetimeIndex, train_idx, val_idx, test_idx, embargo: int) -> Split:
     "A `Split` from three consecutive index ranges, dropping `embargo` bars from the end of train and of val."
-    if embargo < 0: raise ValueError(f"embargo must be >= 0, got {embargo}")
+    if embargo < 0:
+        raise ValueError(f"embargo must be >= 0, got {embargo}")
     parts = {}
     for name, (lo, hi), drop in (("train", train_idx, embargo), ("val", val_idx, embargo), ("test", test_idx, 0)):
         hi = hi - drop
-        if hi <= lo: raise ValueError(f"the {name} part is empty (after an embargo of {drop} bars); give it more dates")
+        if hi <= lo:
+            raise ValueError(f"the {name} part is empty (after an embargo of {drop} bars); give it more dates")
         parts[name] = (dates[lo], dates[hi - 1])
     return Split(**parts)
+
 
 def split_by_dates(dates, val_start, test_start, end=None, embargo: int = 5) -> Split:
     "Split `dates` at `val_start` and `test_start` (the test part runs to `end` or the last date)."
     dates = _dates(dates)
-    if end is not None: dates = dates[dates <= pd.Timestamp(end)]
+    if end is not None:
+        dates = dates[dates <= pd.Timestamp(end)]
     val_start, test_start = pd.Timestamp(val_start), pd.Timestamp(test_start)
-    if not val_start < test_start: raise ValueError(f"val_start {val_start.date()} must come before test_start {test_start.date()}")
+    if not val_start < test_start:
+        raise ValueError(f"val_start {val_start.date()} must come before test_start {test_start.date()}")
     v, t = dates.searchsorted(val_start), dates.searchsorted(test_start)
     return _make_split(dates, (0, v), (v, t), (t, len(dates)), embargo)
 
+
 def split_by_fraction(dates, train: float = 0.6, val: float = 0.2, embargo: int = 5) -> Split:
     "Split `dates` into the first `train`, the next `val` and the remaining fraction."
-    if not (0 < train and 0 < val and train + val < 1): raise ValueError(f"need 0 < train, 0 < val and train + val < 1; got {train}, {val}")
+    if not (0 < train and 0 < val and train + val < 1):
+        raise ValueError(f"need 0 < train, 0 < val and train + val < 1; got {train}, {val}")
     dates = _dates(dates)
     v, t = int(len(dates) * train), int(len(dates) * (train + val))
     return _make_split(dates, (0, v), (v, t), (t, len(dates)), embargo)
 
-def walk_forward_splits(dates, train_size: int, val_size: int, test_size: int, step: int | None = None,
-                        embargo: int = 5, expanding: bool = False) -> list[Split]:
+
+def walk_forward_splits(
+    dates,
+    train_size: int,
+    val_size: int,
+    test_size: int,
+    step: int | None = None,
+    embargo: int = 5,
+    expanding: bool = False,
+) -> list[Split]:
     "Successive splits moving forward by `step` bars (default `test_size`); sizes are in bars."
     dates = _dates(dates)
     step = step or test_size
-    if min(train_size, val_size, test_size, step) <= 0: raise ValueError("sizes and step must be positive")
+    if min(train_size, val_size, test_size, step) <= 0:
+        raise ValueError("sizes and step must be positive")
     splits, start = [], 0
     while start + train_size + val_size + test_size <= len(dates):
         v = start + train_size
         t = v + val_size
         splits.append(_make_split(dates, (0 if expanding else start, v), (v, t), (t, t + test_size), embargo))
         start += step
-    if not splits: raise ValueError(f"{len(dates)} dates are too few for one split of {train_size}+{val_size}+{test_size} bars")
+    if not splits:
+        raise ValueError(f"{len(dates)} dates are too few for one split of {train_size}+{val_size}+{test_size} bars")
     return splits
+
 
 def default_split(dates=None, embargo: int = 5) -> Split:
     "The book's split of the shared window: train to 2017, validate on 2018, test from 2019 on."
@@ -91,6 +113,7 @@ def default_split(dates=None, embargo: int = 5) -> Split:
 # %% ../nbs/02_splits.ipynb #b06e0e39
 class FeatureScaler:
     "Standardise feature columns with means and standard deviations fitted on the training rows only."
+
     def __init__(self, clip: float | None = 5.0):
         self.clip, self.mean_, self.std_ = clip, None, None
 
@@ -98,16 +121,19 @@ class FeatureScaler:
         "Learn each column's mean and standard deviation (warm-up NaNs ignored)."
         values = features.astype(float)
         empty = [c for c in values.columns if values[c].notna().sum() == 0]
-        if empty: raise ValueError(f"cannot fit a scaler: column(s) {empty} have no values in the training rows")
+        if empty:
+            raise ValueError(f"cannot fit a scaler: column(s) {empty} have no values in the training rows")
         self.mean_ = values.mean()
         self.std_ = values.std(ddof=0).replace(0.0, 1.0)
         return self
 
     def transform(self, features: pd.DataFrame) -> pd.DataFrame:
         "Standardise `features` with the fitted statistics."
-        if self.mean_ is None: raise RuntimeError("FeatureScaler.transform called before fit")
+        if self.mean_ is None:
+            raise RuntimeError("FeatureScaler.transform called before fit")
         missing = [c for c in self.mean_.index if c not in features.columns]
-        if missing: raise ValueError(f"features lack column(s) {missing} that the scaler was fitted on")
+        if missing:
+            raise ValueError(f"features lack column(s) {missing} that the scaler was fitted on")
         scaled = (features[self.mean_.index].astype(float) - self.mean_) / self.std_
         return scaled.clip(-self.clip, self.clip) if self.clip else scaled
 

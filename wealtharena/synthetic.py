@@ -21,26 +21,45 @@ def _panel(close, symbol: str, start: str, **extra) -> pd.DataFrame:
     frame = pd.DataFrame({"date": pd.bdate_range(start, periods=len(close)), "symbol": symbol, "close": close, **extra})
     return _to_panel(frame, asset_class="synthetic", synthetic=True)
 
+
 def _check_steps(n_steps: int) -> None:
-    if int(n_steps) < 2: raise ValueError(f"n_steps must be at least 2, got {n_steps}")
+    if int(n_steps) < 2:
+        raise ValueError(f"n_steps must be at least 2, got {n_steps}")
 
 # %% ../nbs/01_synthetic.ipynb #e54bee72
-def gbm(n_steps: int = 1000, mu: float = 0.05, sigma: float = 0.2, s0: float = 100.0, seed: int = 0,
-        symbol: str = "GBM", start: str = "2000-01-03") -> pd.DataFrame:
+def gbm(
+    n_steps: int = 1000,
+    mu: float = 0.05,
+    sigma: float = 0.2,
+    s0: float = 100.0,
+    seed: int = 0,
+    symbol: str = "GBM",
+    start: str = "2000-01-03",
+) -> pd.DataFrame:
     "Geometric Brownian motion with annual drift `mu` and volatility `sigma`, daily steps."
     _check_steps(n_steps)
-    if sigma < 0: raise ValueError(f"sigma must be >= 0, got {sigma}")
+    if sigma < 0:
+        raise ValueError(f"sigma must be >= 0, got {sigma}")
     rng = np.random.default_rng(seed)
     dt = 1 / 252
     log_returns = (mu - 0.5 * sigma**2) * dt + sigma * np.sqrt(dt) * rng.standard_normal(n_steps - 1)
     return _panel(s0 * np.exp(np.concatenate([[0.0], np.cumsum(log_returns)])), symbol, start)
 
 # %% ../nbs/01_synthetic.ipynb #8cd55f58
-def ornstein_uhlenbeck(n_steps: int = 1000, theta: float = 0.05, sigma: float = 0.01, mean_price: float = 100.0,
-                       s0: float | None = None, seed: int = 0, symbol: str = "OU", start: str = "2000-01-03") -> pd.DataFrame:
+def ornstein_uhlenbeck(
+    n_steps: int = 1000,
+    theta: float = 0.05,
+    sigma: float = 0.01,
+    mean_price: float = 100.0,
+    s0: float | None = None,
+    seed: int = 0,
+    symbol: str = "OU",
+    start: str = "2000-01-03",
+) -> pd.DataFrame:
     "Mean-reverting log price (daily `theta`, daily `sigma`) with the oracle position `sign(mean - log price)`."
     _check_steps(n_steps)
-    if theta <= 0: raise ValueError(f"theta must be > 0 for mean reversion, got {theta}")
+    if theta <= 0:
+        raise ValueError(f"theta must be > 0 for mean reversion, got {theta}")
     rng = np.random.default_rng(seed)
     m = np.log(mean_price)
     decay, noise = np.exp(-theta), sigma * np.sqrt((1 - np.exp(-2 * theta)) / (2 * theta))
@@ -52,13 +71,23 @@ def ornstein_uhlenbeck(n_steps: int = 1000, theta: float = 0.05, sigma: float = 
     return _panel(np.exp(x), symbol, start, log_mean=m, oracle=np.sign(m - x))
 
 # %% ../nbs/01_synthetic.ipynb #afbec9ae
-def regime_switching(n_steps: int = 1000, mus=(0.0008, -0.0015), sigmas=(0.008, 0.02), stay=(0.99, 0.97),
-                     s0: float = 100.0, seed: int = 0, symbol: str = "REGIME", start: str = "2000-01-03") -> pd.DataFrame:
+def regime_switching(
+    n_steps: int = 1000,
+    mus=(0.0008, -0.0015),
+    sigmas=(0.008, 0.02),
+    stay=(0.99, 0.97),
+    s0: float = 100.0,
+    seed: int = 0,
+    symbol: str = "REGIME",
+    start: str = "2000-01-03",
+) -> pd.DataFrame:
     "Two-state Markov regime-switching log returns, with the hidden `regime` and the oracle position."
     _check_steps(n_steps)
     mus, sigmas, stay = (np.asarray(v, dtype=float) for v in (mus, sigmas, stay))
-    if not (mus.shape == sigmas.shape == stay.shape == (2,)): raise ValueError("mus, sigmas and stay need two values each")
-    if np.any((stay < 0) | (stay > 1)): raise ValueError(f"stay probabilities must be in [0, 1], got {stay.tolist()}")
+    if not (mus.shape == sigmas.shape == stay.shape == (2,)):
+        raise ValueError("mus, sigmas and stay need two values each")
+    if np.any((stay < 0) | (stay > 1)):
+        raise ValueError(f"stay probabilities must be in [0, 1], got {stay.tolist()}")
     rng = np.random.default_rng(seed)
     regime = np.empty(n_steps, dtype=int)
     regime[0] = 0
@@ -71,12 +100,24 @@ def regime_switching(n_steps: int = 1000, mus=(0.0008, -0.0015), sigmas=(0.008, 
     return _panel(close, symbol, start, regime=regime, oracle=np.sign(expected_next))
 
 # %% ../nbs/01_synthetic.ipynb #cf26c9e2
-def garch(n_steps: int = 1000, omega: float = 2e-6, alpha: float = 0.08, beta: float = 0.9, mu: float = 0.0003,
-          s0: float = 100.0, seed: int = 0, symbol: str = "GARCH", start: str = "2000-01-03") -> pd.DataFrame:
+def garch(
+    n_steps: int = 1000,
+    omega: float = 2e-6,
+    alpha: float = 0.08,
+    beta: float = 0.9,
+    mu: float = 0.0003,
+    s0: float = 100.0,
+    seed: int = 0,
+    symbol: str = "GARCH",
+    start: str = "2000-01-03",
+) -> pd.DataFrame:
     "GARCH(1,1) simple returns with volatility clustering; `cond_vol` is each day's conditional volatility."
     _check_steps(n_steps)
     if omega <= 0 or alpha < 0 or beta < 0 or alpha + beta >= 1:
-        raise ValueError(f"need omega > 0, alpha, beta >= 0 and alpha + beta < 1 for a stationary GARCH; got {omega}, {alpha}, {beta}")
+        raise ValueError(
+            f"need omega > 0, alpha, beta >= 0 and alpha + beta < 1 for a stationary GARCH; got {omega}, "
+            f"{alpha}, {beta}"
+        )
     rng = np.random.default_rng(seed)
     z = rng.standard_normal(n_steps - 1)
     var = np.empty(n_steps)

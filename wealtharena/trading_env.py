@@ -1,4 +1,4 @@
-"""`TradingEnv`: a gymnasium environment for one asset, with discrete Sell / Hold / Buy or a continuous target position, causal features, full accounting and the reward library.
+"""`TradingEnv`: one asset (or a pooled class), Sell / Hold / Buy or a target position, causal features, accounting.
 
 Docs: https://wealtharena.github.io/wealtharena/trading_env.html.md"""
 
@@ -28,37 +28,52 @@ def _one_symbol(prices: pd.DataFrame | None, asset_class: str, symbol: str | Non
     if prices is None:
         panel = load_market(asset_class_name(asset_class))
         symbol = symbol or sorted(panel["symbol"].unique())[0]
-        if symbol not in set(panel["symbol"]): raise ValueError(f"unknown symbol {symbol!r} for {asset_class}; available: {sorted(panel['symbol'].unique())}")
+        if symbol not in set(panel["symbol"]):
+            raise ValueError(
+                f"unknown symbol {symbol!r} for {asset_class}; available: {sorted(panel['symbol'].unique())}"
+            )
         return panel[panel["symbol"] == symbol].reset_index(drop=True)
-    if "close" not in prices.columns: raise ValueError(f"prices need a 'close' column; got {list(prices.columns)}")
+    if "close" not in prices.columns:
+        raise ValueError(f"prices need a 'close' column; got {list(prices.columns)}")
     if "symbol" in prices.columns and prices["symbol"].nunique() > 1:
-        if symbol is None: raise ValueError(f"prices hold {prices['symbol'].nunique()} symbols; pass symbol=... to pick one")
+        if symbol is None:
+            raise ValueError(f"prices hold {prices['symbol'].nunique()} symbols; pass symbol=... to pick one")
         prices = prices[prices["symbol"] == symbol]
     prices = prices.reset_index() if "date" not in prices.columns else prices
     return prices.reset_index(drop=True)
 
-def market_arrays(prices: pd.DataFrame, window: int, features: list[str] | None = None, scaler=None, start=None, end=None) -> dict:
+
+def market_arrays(
+    prices: pd.DataFrame, window: int, features: list[str] | None = None, scaler=None, start=None, end=None
+) -> dict:
     "Closes, fill prices, flattened feature windows and impact inputs of one symbol, and the bars an episode may use."
-    if window < 1: raise ValueError(f"window must be >= 1, got {window}")
+    if window < 1:
+        raise ValueError(f"window must be >= 1, got {window}")
     prices = prices.sort_values("date").reset_index(drop=True)
-    if end is not None: prices = prices[prices["date"] <= pd.Timestamp(end)].reset_index(drop=True)
+    if end is not None:
+        prices = prices[prices["date"] <= pd.Timestamp(end)].reset_index(drop=True)
     feats = compute_features(prices)
     if features is not None:
         missing = [f for f in features if f not in feats.columns]
-        if missing: raise ValueError(f"unknown feature(s) {missing}; this series has {list(feats.columns)}")
+        if missing:
+            raise ValueError(f"unknown feature(s) {missing}; this series has {list(feats.columns)}")
         feats = feats[features]
-    if scaler is not None: feats = scaler.transform(feats)
+    if scaler is not None:
+        feats = scaler.transform(feats)
     values = feats.to_numpy(dtype=np.float32)
     n_bars, n_feats = values.shape
-    if n_bars < window + 1: raise ValueError(f"{n_bars} bars are too few for a window of {window}")
-    windows = np.lib.stride_tricks.sliding_window_view(values, window, axis=0)       # (n - window + 1, k, window)
+    if n_bars < window + 1:
+        raise ValueError(f"{n_bars} bars are too few for a window of {window}")
+    windows = np.lib.stride_tricks.sliding_window_view(values, window, axis=0)  # (n - window + 1, k, window)
     flat = np.full((n_bars, window * n_feats + 4), np.nan, dtype=np.float32)
-    flat[window - 1:, : window * n_feats] = windows.transpose(0, 2, 1).reshape(len(windows), -1)
+    flat[window - 1 :, : window * n_feats] = windows.transpose(0, 2, 1).reshape(len(windows), -1)
     ready = ~np.isnan(flat[:, : window * n_feats]).any(axis=1)
     dates = pd.DatetimeIndex(prices["date"])
-    if start is not None: ready &= dates >= pd.Timestamp(start)
+    if start is not None:
+        ready &= dates >= pd.Timestamp(start)
     first = int(np.argmax(ready)) if ready.any() else n_bars
-    if first >= n_bars - 1: raise ValueError("no bar in the date range has a full window of warmed-up features; widen the range")
+    if first >= n_bars - 1:
+        raise ValueError("no bar in the date range has a full window of warmed-up features; widen the range")
     close = prices["close"].to_numpy(dtype=float)
     has_open = "open" in prices.columns and prices["open"].notna().all()
     fill = prices["open"].to_numpy(dtype=float) if has_open else close
@@ -68,12 +83,22 @@ def market_arrays(prices: pd.DataFrame, window: int, features: list[str] | None 
         returns = pd.Series(close).pct_change()
         vol = returns.rolling(20, min_periods=2).std().shift(1).bfill().fillna(0.0).to_numpy()
         adv = (pd.Series(close) * prices["volume"]).rolling(20, min_periods=1).mean().shift(1).bfill().to_numpy()
-    return dict(dates=dates, close=close, fill=fill, obs=np.nan_to_num(flat, nan=0.0), first=first, last=n_bars - 1,
-                feature_names=list(feats.columns), vol=vol, adv=adv)
+    return dict(
+        dates=dates,
+        close=close,
+        fill=fill,
+        obs=np.nan_to_num(flat, nan=0.0),
+        first=first,
+        last=n_bars - 1,
+        feature_names=list(feats.columns),
+        vol=vol,
+        adv=adv,
+    )
 
 # %% ../nbs/10_trading_env.ipynb #971085b2
 class MarketEnv(gym.Env):
     "The episode range, the running portfolio statistics and the end of a step, shared by the WealthArena environments."
+
     metadata = {"render_modes": []}
     holdings_key = "position"
 
@@ -81,7 +106,9 @@ class MarketEnv(gym.Env):
         "Episodes start at bar `first` (or a random bar with `random_start`) and last `episode_length` bars."
         max_length = last - first
         if episode_length is not None and not 1 <= episode_length <= max_length:
-            raise ValueError(f"episode_length must be between 1 and {max_length} bars for this date range, got {episode_length}")
+            raise ValueError(
+                f"episode_length must be between 1 and {max_length} bars for this date range, got {episode_length}"
+            )
         self._first, self._last = first, last
         self.episode_length, self.random_start = episode_length or max_length, random_start
         self._t = None
@@ -96,39 +123,71 @@ class MarketEnv(gym.Env):
         self.reward_fn.reset()
 
     def _check_running(self) -> None:
-        if self._t is None or self._t >= self._end: raise RuntimeError("the episode has ended (or not begun): call reset()")
+        if self._t is None or self._t >= self._end:
+            raise RuntimeError("the episode has ended (or not begun): call reset()")
 
     def _info(self, equity: float, step_costs: float) -> dict:
-        return {"equity": equity, "cash": self._cash, self.holdings_key: self._holdings(equity), "step_costs": step_costs,
-                "total_costs": self._total_costs, "trades": self._trades, "clipped_actions": self._clipped, "t": self._t,
-                "reward_terms": self.reward_fn.last_terms}
+        return {
+            "equity": equity,
+            "cash": self._cash,
+            self.holdings_key: self._holdings(equity),
+            "step_costs": step_costs,
+            "total_costs": self._total_costs,
+            "trades": self._trades,
+            "clipped_actions": self._clipped,
+            "t": self._t,
+            "reward_terms": self.reward_fn.last_terms,
+        }
 
     def _finish_step(self, equity: float, equity_before: float, traded: float, step_costs: float):
         "Book the step (already moved to the next bar), reward it and return what `step` returns."
         self._total_costs += step_costs
-        if traded > 0: self._trades += 1
-        if equity > self._peak: self._peak = equity
+        if traded > 0:
+            self._trades += 1
+        if equity > self._peak:
+            self._peak = equity
         if equity <= 0.0:
             reward = self.reward_fn(-1.0, 1.0, traded / equity_before, step_costs / equity_before)
             return self._obs_rows[self._t].copy(), reward, True, False, self._info(1e-12, step_costs)
-        reward = self.reward_fn(equity / equity_before - 1.0, 1.0 - equity / self._peak, traded / equity_before, step_costs / equity_before)
+        reward = self.reward_fn(
+            equity / equity_before - 1.0, 1.0 - equity / self._peak, traded / equity_before, step_costs / equity_before
+        )
         return self._observation(equity), reward, False, self._t >= self._end, self._info(equity, step_costs)
 
 # %% ../nbs/10_trading_env.ipynb #ee7f845e
 SELL, HOLD, BUY = 0, 1, 2
 
+
 class TradingEnv(MarketEnv):
     "One asset: discrete Sell / Hold / Buy or a continuous target position in [-1, 1], filled at the next bar."
 
-    def __init__(self, prices: pd.DataFrame | None = None, asset_class: str = "stocks", symbol: str | None = None,
-                 start=None, end=None, window: int = 10, features: list[str] | None = None, scaler=None,
-                 action_mode: str = "discrete", short_selling: bool = True, reward="pnl", reward_kwargs: dict | None = None,
-                 costs: CostModel = CostModel(), limits: Limits = Limits(), initial_cash: float = 1.0,
-                 episode_length: int | None = None, random_start: bool = False):
-        if action_mode not in ("discrete", "continuous"): raise ValueError(f"action_mode must be 'discrete' or 'continuous', got {action_mode!r}")
-        if not (isinstance(initial_cash, (int, float)) and initial_cash > 0): raise ValueError(f"initial_cash must be > 0, got {initial_cash!r}")
+    def __init__(
+        self,
+        prices: pd.DataFrame | None = None,
+        asset_class: str = "stocks",
+        symbol: str | None = None,
+        start=None,
+        end=None,
+        window: int = 10,
+        features: list[str] | None = None,
+        scaler=None,
+        action_mode: str = "discrete",
+        short_selling: bool = True,
+        reward="pnl",
+        reward_kwargs: dict | None = None,
+        costs: CostModel = CostModel(),
+        limits: Limits = Limits(),
+        initial_cash: float = 1.0,
+        episode_length: int | None = None,
+        random_start: bool = False,
+    ):
+        if action_mode not in ("discrete", "continuous"):
+            raise ValueError(f"action_mode must be 'discrete' or 'continuous', got {action_mode!r}")
+        if not (isinstance(initial_cash, (int, float)) and initial_cash > 0):
+            raise ValueError(f"initial_cash must be > 0, got {initial_cash!r}")
         data = market_arrays(_one_symbol(prices, asset_class, symbol), window, features, scaler, start, end)
-        if costs.impact > 0 and data["adv"] is None: raise ValueError("CostModel.impact > 0 needs volume data, which this series does not have")
+        if costs.impact > 0 and data["adv"] is None:
+            raise ValueError("CostModel.impact > 0 needs volume data, which this series does not have")
         self.dates, self.feature_names = data["dates"], data["feature_names"]
         self._close, self._fill, self._obs_rows = data["close"].tolist(), data["fill"].tolist(), data["obs"]
         self._vol = None if data["vol"] is None else data["vol"].tolist()
@@ -138,21 +197,28 @@ class TradingEnv(MarketEnv):
         self.costs, self.limits, self.initial_cash = costs, limits, float(initial_cash)
         self.reward_fn = Reward(reward, **(reward_kwargs or {}))
         self._sell_target = -1.0 if short_selling else 0.0
-        self._cap = min(limits.max_position, limits.max_leverage)    # one asset: within this, the limits change nothing
+        self._cap = min(limits.max_position, limits.max_leverage)  # one asset: within this, the limits change nothing
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(self._obs_rows.shape[1],), dtype=np.float32)
-        self.action_space = spaces.Discrete(3) if action_mode == "discrete" else spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
+        self.action_space = (
+            spaces.Discrete(3) if action_mode == "discrete" else spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
+        )
 
     def _target(self, action):
         "The target position an action asks for (None: no order), clipping continuous actions to [-1, 1]."
         if self.action_mode == "discrete":
-            if action == BUY: return 1.0
-            if action == HOLD: return None
-            if action == SELL: return self._sell_target
+            if action == BUY:
+                return 1.0
+            if action == HOLD:
+                return None
+            if action == SELL:
+                return self._sell_target
             raise ValueError(f"discrete action must be 0 (sell), 1 (hold) or 2 (buy); got {action!r}")
         value = np.asarray(action, dtype=np.float64)
-        if value.size != 1 or value.ndim > 1: raise ValueError(f"continuous action must have shape (1,); got shape {value.shape}: {action!r}")
+        if value.size != 1 or value.ndim > 1:
+            raise ValueError(f"continuous action must have shape (1,); got shape {value.shape}: {action!r}")
         target = float(value.reshape(()))
-        if not math.isfinite(target): raise ValueError(f"continuous action must be a finite number in [-1, 1]; got {target}")
+        if not math.isfinite(target):
+            raise ValueError(f"continuous action must be a finite number in [-1, 1]; got {target}")
         if target > 1.0 or target < -1.0:
             self._clipped += 1
             target = 1.0 if target > 1.0 else -1.0
@@ -167,7 +233,9 @@ class TradingEnv(MarketEnv):
     def _observation(self, equity: float) -> np.ndarray:
         obs = self._obs_rows[self._t].copy()
         price, shares = self._close[self._t], self._shares
-        unrealised = ((price / self._entry - 1.0) if shares > 0 else (1.0 - price / self._entry)) if shares != 0.0 else 0.0
+        unrealised = (
+            ((price / self._entry - 1.0) if shares > 0 else (1.0 - price / self._entry)) if shares != 0.0 else 0.0
+        )
         obs[-4] = shares * price / equity
         obs[-3] = self._cash / equity
         obs[-2] = unrealised
@@ -186,18 +254,29 @@ class TradingEnv(MarketEnv):
         equity_before = cash + shares * close[t]
         traded = step_costs = 0.0
         if target is not None:
-            if target > self._cap or target < -self._cap: target, _ = limit_weights(target, self.limits, FLOATS)
+            if target > self._cap or target < -self._cap:
+                target, _ = limit_weights(target, self.limits, FLOATS)
             fill = self._fill[nxt]
             new_cash, new_shares, traded, commission, slippage, impact = rebalance(
-                cash, shares, target, fill, self.costs, FLOATS,
-                None if self._vol is None else self._vol[nxt], None if self._adv is None else self._adv[nxt])
+                cash,
+                shares,
+                target,
+                fill,
+                self.costs,
+                FLOATS,
+                None if self._vol is None else self._vol[nxt],
+                None if self._adv is None else self._adv[nxt],
+            )
             if traded > 0:
-                if new_shares == 0.0 or shares == 0.0 or (new_shares > 0) != (shares > 0): self._entry = fill
-                elif abs(new_shares) > abs(shares): self._entry = (shares * self._entry + (new_shares - shares) * fill) / new_shares
+                if new_shares == 0.0 or shares == 0.0 or (new_shares > 0) != (shares > 0):
+                    self._entry = fill
+                elif abs(new_shares) > abs(shares):
+                    self._entry = (shares * self._entry + (new_shares - shares) * fill) / new_shares
             cash, shares, step_costs = new_cash, new_shares, commission + slippage + impact
         fee = borrow_fee(shares, close[nxt], self.costs, FLOATS)
         self._cash, self._shares, self._t = cash - fee, shares, nxt
         return self._finish_step(cash - fee + shares * close[nxt], equity_before, traded, step_costs + fee)
+
 
 if "wealtharena/Trading-v0" not in gym.registry:
     gym.register(id="wealtharena/Trading-v0", entry_point="wealtharena.trading_env:TradingEnv")

@@ -1,4 +1,4 @@
-"""`BatchedTradingEnv`: B episodes of `TradingEnv` stepped at once with numpy, behind gymnasium's vector-environment API.
+"""`BatchedTradingEnv`: B episodes of `TradingEnv` stepped at once in numpy, behind gymnasium's vector API.
 
 Docs: https://wealtharena.github.io/wealtharena/vector_env.html.md"""
 
@@ -24,57 +24,104 @@ __all__ = ['BatchedTradingEnv']
 # %% ../nbs/12_vector_env.ipynb #d059371e
 class BatchedTradingEnv(VectorEnv):
     "B episodes of TradingEnv's dynamics on one asset, stepped together in numpy."
+
     metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
 
-    def __init__(self, num_envs: int = 8, prices: pd.DataFrame | None = None, asset_class: str = "stocks", symbol: str | None = None,
-                 start=None, end=None, window: int = 10, features: list[str] | None = None, scaler=None,
-                 action_mode: str = "discrete", short_selling: bool = True, reward="pnl", reward_kwargs: dict | None = None,
-                 costs: CostModel = CostModel(), limits: Limits = Limits(), initial_cash: float = 1.0,
-                 episode_length: int | None = None, random_start: bool = True):
-        if num_envs < 1: raise ValueError(f"num_envs must be >= 1, got {num_envs}")
-        if action_mode not in ("discrete", "continuous"): raise ValueError(f"action_mode must be 'discrete' or 'continuous', got {action_mode!r}")
+    def __init__(
+        self,
+        num_envs: int = 8,
+        prices: pd.DataFrame | None = None,
+        asset_class: str = "stocks",
+        symbol: str | None = None,
+        start=None,
+        end=None,
+        window: int = 10,
+        features: list[str] | None = None,
+        scaler=None,
+        action_mode: str = "discrete",
+        short_selling: bool = True,
+        reward="pnl",
+        reward_kwargs: dict | None = None,
+        costs: CostModel = CostModel(),
+        limits: Limits = Limits(),
+        initial_cash: float = 1.0,
+        episode_length: int | None = None,
+        random_start: bool = True,
+    ):
+        if num_envs < 1:
+            raise ValueError(f"num_envs must be >= 1, got {num_envs}")
+        if action_mode not in ("discrete", "continuous"):
+            raise ValueError(f"action_mode must be 'discrete' or 'continuous', got {action_mode!r}")
         data = market_arrays(_one_symbol(prices, asset_class, symbol), window, features, scaler, start, end)
-        if costs.impact > 0 and data["adv"] is None: raise ValueError("CostModel.impact > 0 needs volume data, which this series does not have")
+        if costs.impact > 0 and data["adv"] is None:
+            raise ValueError("CostModel.impact > 0 needs volume data, which this series does not have")
         self.num_envs, self.dates, self.feature_names = num_envs, data["dates"], data["feature_names"]
         self._close, self._fill, self._obs_rows = data["close"], data["fill"], data["obs"]
         self._vol, self._adv = data["vol"], data["adv"]
         self._first, self._last = data["first"], data["last"]
         max_length = self._last - self._first
         if episode_length is not None and not 1 <= episode_length <= max_length:
-            raise ValueError(f"episode_length must be between 1 and {max_length} bars for this date range, got {episode_length}")
+            raise ValueError(
+                f"episode_length must be between 1 and {max_length} bars for this date range, got {episode_length}"
+            )
         self.episode_length, self.random_start = episode_length or max_length, random_start
         self.action_mode, self.costs, self.limits, self.initial_cash = action_mode, costs, limits, float(initial_cash)
-        self._targets = np.array([-1.0 if short_selling else 0.0, np.nan, 1.0])      # SELL, HOLD, BUY
+        self._targets = np.array([-1.0 if short_selling else 0.0, np.nan, 1.0])  # SELL, HOLD, BUY
         self.reward_fn = Reward(reward, **(reward_kwargs or {}))
         self.single_observation_space = spaces.Box(-np.inf, np.inf, shape=(self._obs_rows.shape[1],), dtype=np.float32)
-        self.single_action_space = spaces.Discrete(3) if action_mode == "discrete" else spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
+        self.single_action_space = (
+            spaces.Discrete(3) if action_mode == "discrete" else spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
+        )
         self.observation_space = batch_space(self.single_observation_space, num_envs)
         self.action_space = batch_space(self.single_action_space, num_envs)
         self._t = None
 
     def _starts(self, count: int) -> np.ndarray:
         latest = self._last - self.episode_length
-        return self.np_random.integers(self._first, latest + 1, size=count) if self.random_start else np.full(count, self._first)
+        return (
+            self.np_random.integers(self._first, latest + 1, size=count)
+            if self.random_start
+            else np.full(count, self._first)
+        )
 
     def _begin(self, mask: np.ndarray) -> None:
         "Start new episodes where `mask` is true."
         count = int(mask.sum())
         self._t, self._start, self._end = self._t.copy(), self._start.copy(), self._end.copy()
-        self._cash, self._shares, self._entry, self._peak = self._cash.copy(), self._shares.copy(), self._entry.copy(), self._peak.copy()
-        self._trades, self._clipped, self._total_costs = self._trades.copy(), self._clipped.copy(), self._total_costs.copy()
+        self._cash, self._shares, self._entry, self._peak = (
+            self._cash.copy(),
+            self._shares.copy(),
+            self._entry.copy(),
+            self._peak.copy(),
+        )
+        self._trades, self._clipped, self._total_costs = (
+            self._trades.copy(),
+            self._clipped.copy(),
+            self._total_costs.copy(),
+        )
         self._t[mask] = self._start[mask] = self._starts(count)
         self._end[mask] = self._start[mask] + self.episode_length
         self._cash[mask], self._shares[mask], self._entry[mask] = self.initial_cash, 0.0, 0.0
-        self._peak[mask], self._trades[mask], self._clipped[mask], self._total_costs[mask] = self.initial_cash, 0, 0, 0.0
+        self._peak[mask], self._trades[mask], self._clipped[mask], self._total_costs[mask] = (
+            self.initial_cash,
+            0,
+            0,
+            0.0,
+        )
         self.reward_fn.reset_episodes(mask)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         "Start all B episodes."
-        if seed is not None: self._np_random, self._np_random_seed = gym.utils.seeding.np_random(seed)
+        if seed is not None:
+            self._np_random, self._np_random_seed = gym.utils.seeding.np_random(seed)
         b = self.num_envs
         self._t, self._start, self._end = (np.zeros(b, dtype=np.int64) for _ in range(3))
         self._cash, self._shares, self._entry, self._peak = np.zeros(b), np.zeros(b), np.zeros(b), np.zeros(b)
-        self._trades, self._clipped, self._total_costs = np.zeros(b, dtype=np.int64), np.zeros(b, dtype=np.int64), np.zeros(b)
+        self._trades, self._clipped, self._total_costs = (
+            np.zeros(b, dtype=np.int64),
+            np.zeros(b, dtype=np.int64),
+            np.zeros(b),
+        )
         self.reward_fn.reset(batch=b)
         self._begin(np.ones(b, dtype=bool))
         self._pending_reset = np.zeros(b, dtype=bool)
@@ -82,10 +129,12 @@ class BatchedTradingEnv(VectorEnv):
         return self._observations(equity), self._infos(equity, np.zeros(b))
 
     def _observations(self, equity: np.ndarray) -> np.ndarray:
-        obs = np.take(self._obs_rows, self._t, axis=0)            # a fresh copy; np.take gathers rows faster than indexing
+        obs = np.take(self._obs_rows, self._t, axis=0)  # a fresh copy; np.take gathers rows faster than indexing
         price = self._close[self._t]
         shares = self._shares
-        unrealised = np.where(shares != 0, (price / np.where(self._entry > 0, self._entry, 1.0) - 1.0) * np.sign(shares), 0.0)
+        unrealised = np.where(
+            shares != 0, (price / np.where(self._entry > 0, self._entry, 1.0) - 1.0) * np.sign(shares), 0.0
+        )
         obs[:, -4] = shares * price / equity
         obs[:, -3] = self._cash / equity
         obs[:, -2] = unrealised
@@ -94,24 +143,39 @@ class BatchedTradingEnv(VectorEnv):
 
     def _infos(self, equity: np.ndarray, step_costs: np.ndarray) -> dict:
         # every state array is replaced, never changed in place, so the arrays handed out here stay as they were
-        return {"equity": equity, "cash": self._cash, "position": self._shares * self._close[self._t] / equity,
-                "step_costs": step_costs, "total_costs": self._total_costs, "trades": self._trades,
-                "clipped_actions": self._clipped, "t": self._t}
+        return {
+            "equity": equity,
+            "cash": self._cash,
+            "position": self._shares * self._close[self._t] / equity,
+            "step_costs": step_costs,
+            "total_costs": self._total_costs,
+            "trades": self._trades,
+            "clipped_actions": self._clipped,
+            "t": self._t,
+        }
 
     def _target(self, actions) -> np.ndarray:
         "Target positions from a batch of actions (NaN: hold), clipping continuous actions to [-1, 1]."
         values = np.asarray(actions)
         if self.action_mode == "discrete":
-            if values.shape != (self.num_envs,): raise ValueError(f"actions must have shape ({self.num_envs},); got {values.shape}")
+            if values.shape != (self.num_envs,):
+                raise ValueError(f"actions must have shape ({self.num_envs},); got {values.shape}")
             if not np.issubdtype(values.dtype, np.integer):
                 if not np.isfinite(values).all() or (values != np.round(values)).any():
-                    raise ValueError(f"discrete actions must be integers 0 (sell), 1 (hold) or 2 (buy); got {values.tolist()[:8]}")
+                    raise ValueError(
+                        f"discrete actions must be integers 0 (sell), 1 (hold) or 2 (buy); got {values.tolist()[:8]}"
+                    )
                 values = values.astype(np.int64)
-            if ((values < 0) | (values > 2)).any(): raise ValueError(f"discrete actions must be 0 (sell), 1 (hold) or 2 (buy); got {values.tolist()[:8]}")
+            if ((values < 0) | (values > 2)).any():
+                raise ValueError(f"discrete actions must be 0 (sell), 1 (hold) or 2 (buy); got {values.tolist()[:8]}")
             return self._targets[values]
-        values = values.astype(np.float64).reshape(-1) if values.shape in ((self.num_envs, 1), (self.num_envs,)) else None
-        if values is None: raise ValueError(f"continuous actions must have shape ({self.num_envs}, 1); got {np.shape(actions)}")
-        if not np.isfinite(values).all(): raise ValueError(f"continuous actions must be finite numbers in [-1, 1]; got {values.tolist()[:8]}")
+        values = (
+            values.astype(np.float64).reshape(-1) if values.shape in ((self.num_envs, 1), (self.num_envs,)) else None
+        )
+        if values is None:
+            raise ValueError(f"continuous actions must have shape ({self.num_envs}, 1); got {np.shape(actions)}")
+        if not np.isfinite(values).all():
+            raise ValueError(f"continuous actions must be finite numbers in [-1, 1]; got {values.tolist()[:8]}")
         outside = (values > 1.0) | (values < -1.0)
         if outside.any():
             self._clipped = self._clipped + outside
@@ -120,33 +184,51 @@ class BatchedTradingEnv(VectorEnv):
 
     def step(self, actions):
         "Step every episode: fill at the next bar, mark to its close, reward; restart episodes that ended last step."
-        if self._t is None: raise RuntimeError("call reset() before step()")
+        if self._t is None:
+            raise RuntimeError("call reset() before step()")
         restart = self._pending_reset
         any_restart = restart.any()
-        if any_restart: self._begin(restart)
+        if any_restart:
+            self._begin(restart)
         target = self._target(actions)
         cap = min(self.limits.max_position, self.limits.max_leverage)
-        if (np.abs(target) > cap).any(): target, _ = limit_weights(target, self.limits, BATCH)
+        if (np.abs(target) > cap).any():
+            target, _ = limit_weights(target, self.limits, BATCH)
         t, nxt = self._t, self._t + 1
         close_t, close_next, fill = self._close[t], self._close[nxt], self._fill[nxt]
         shares_before = self._shares
         equity_before = self._cash + shares_before * close_t
         vol = None if self._vol is None else self._vol[nxt]
         adv = None if self._adv is None else self._adv[nxt]
-        cash, shares, traded, commission, slippage, impact = rebalance(self._cash, shares_before, target, fill, self.costs, BATCH, vol, adv)
+        cash, shares, traded, commission, slippage, impact = rebalance(
+            self._cash, shares_before, target, fill, self.costs, BATCH, vol, adv
+        )
         fee = borrow_fee(shares, close_next, self.costs, BATCH)
         cash = cash - fee
         step_costs = commission + slippage + impact + fee
         flipped = (shares != 0) & ((shares_before == 0) | (np.sign(shares) != np.sign(shares_before)))
         grown = ~flipped & (np.abs(shares) > np.abs(shares_before))
         entry = np.where(flipped, fill, self._entry)
-        if grown.any(): entry = np.where(grown, (shares_before * self._entry + (shares - shares_before) * fill) / np.where(shares != 0, shares, 1.0), entry)
+        if grown.any():
+            entry = np.where(
+                grown,
+                (shares_before * self._entry + (shares - shares_before) * fill) / np.where(shares != 0, shares, 1.0),
+                entry,
+            )
         entry = np.where(shares == 0, 0.0, entry)
         equity = cash + shares * close_next
-        if any_restart:                                            # episodes that restarted this call keep their fresh state
+        if any_restart:  # episodes that restarted this call keep their fresh state
             active = ~restart
-            cash, shares, entry = np.where(active, cash, self._cash), np.where(active, shares, self._shares), np.where(active, entry, self._entry)
-            nxt, traded, step_costs = np.where(active, nxt, self._t), np.where(active, traded, 0.0), np.where(active, step_costs, 0.0)
+            cash, shares, entry = (
+                np.where(active, cash, self._cash),
+                np.where(active, shares, self._shares),
+                np.where(active, entry, self._entry),
+            )
+            nxt, traded, step_costs = (
+                np.where(active, nxt, self._t),
+                np.where(active, traded, 0.0),
+                np.where(active, step_costs, 0.0),
+            )
             equity = np.where(active, equity, self.initial_cash)
         else:
             active = True
@@ -157,7 +239,10 @@ class BatchedTradingEnv(VectorEnv):
         terminated = equity <= 0.0
         if terminated.any():
             safe_equity = np.where(terminated, 1e-12, equity)
-            ret, drawdown = np.where(terminated, -1.0, equity / equity_before - 1.0), np.where(terminated, 1.0, 1.0 - safe_equity / self._peak)
+            ret, drawdown = (
+                np.where(terminated, -1.0, equity / equity_before - 1.0),
+                np.where(terminated, 1.0, 1.0 - safe_equity / self._peak),
+            )
         else:
             safe_equity, ret, drawdown = equity, equity / equity_before - 1.0, 1.0 - equity / self._peak
         rewards = self.reward_fn(ret, drawdown, traded / equity_before, step_costs / equity_before)
@@ -167,6 +252,10 @@ class BatchedTradingEnv(VectorEnv):
         self._pending_reset = terminated | truncated
         return self._observations(safe_equity), rewards, terminated, truncated, self._infos(safe_equity, step_costs)
 
+
 if "wealtharena/BatchedTrading-v0" not in gym.registry:
-    gym.register(id="wealtharena/BatchedTrading-v0", entry_point="wealtharena.trading_env:TradingEnv",
-                 vector_entry_point="wealtharena.vector_env:BatchedTradingEnv")
+    gym.register(
+        id="wealtharena/BatchedTrading-v0",
+        entry_point="wealtharena.trading_env:TradingEnv",
+        vector_entry_point="wealtharena.vector_env:BatchedTradingEnv",
+    )

@@ -1,4 +1,4 @@
-"""`RLAgentFactory.create_agent("stocks")`: one call from an asset class to its configured learner, with `train`, `predict`, `save` and `load`.
+"""`RLAgentFactory.create_agent("stocks")`: an asset class's configured learner, with train, predict, save, load.
 
 Docs: https://wealtharena.github.io/wealtharena/factory.html.md"""
 
@@ -23,137 +23,184 @@ from ..data import asset_class_name
 # %% ../../nbs/18_factory.ipynb #e95b940d
 ALGORITHMS = ("ppo", "sac", "a2c", "dqn")
 
+
 class ConfigError(ValueError):
     "An agent configuration with an unknown key, algorithm or asset class, or a wrongly typed value."
 
+
 def learner(algorithm: str):
     "The single-file learner module of `algorithm`."
-    if algorithm not in ALGORITHMS: raise ConfigError(f"unknown algorithm {algorithm!r}; known: {', '.join(ALGORITHMS)}")
+    if algorithm not in ALGORITHMS:
+        raise ConfigError(f"unknown algorithm {algorithm!r}; known: {', '.join(ALGORITHMS)}")
     return importlib.import_module(f"wealtharena.agents.{algorithm}")
+
 
 def _typed(where: str, key: str, value, hint):
     "`value` checked against a field's type hint (and lists turned into tuples)."
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, getattr(__import__("types"), "UnionType", ())) and type(None) in args:
-        if value is None: return None
+        if value is None:
+            return None
         hint = next(a for a in args if a is not type(None))
         origin, args = typing.get_origin(hint), typing.get_args(hint)
-    ok = {bool: isinstance(value, bool), int: isinstance(value, int) and not isinstance(value, bool),
-          float: isinstance(value, (int, float)) and not isinstance(value, bool), str: isinstance(value, str)}
+    ok = {
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, (int, float)) and not isinstance(value, bool),
+        str: isinstance(value, str),
+    }
     if hint in ok:
-        if not ok[hint]: raise ConfigError(f"{where}.{key}: expected {hint.__name__}, got {value!r} ({type(value).__name__})")
+        if not ok[hint]:
+            raise ConfigError(f"{where}.{key}: expected {hint.__name__}, got {value!r} ({type(value).__name__})")
         return float(value) if hint is float else value
     if origin is tuple:
         inner = args[0]
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, inner) and not isinstance(v, bool) for v in value):
+        if not isinstance(value, (list, tuple)) or not all(
+            isinstance(v, inner) and not isinstance(v, bool) for v in value
+        ):
             raise ConfigError(f"{where}.{key}: expected a list of {inner.__name__}, got {value!r}")
         return tuple(value)
     raise ConfigError(f"{where}.{key}: unsupported type {hint}")
 
+
 def check_section(where: str, section: dict) -> dict:
     "One asset class's config section, validated against its algorithm's Args."
-    if not isinstance(section, dict): raise ConfigError(f"{where}: expected a mapping of settings, got {section!r}")
-    if "algorithm" not in section: raise ConfigError(f"{where}: missing key 'algorithm' (one of {', '.join(ALGORITHMS)})")
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}: expected a mapping of settings, got {section!r}")
+    if "algorithm" not in section:
+        raise ConfigError(f"{where}: missing key 'algorithm' (one of {', '.join(ALGORITHMS)})")
     algorithm = section["algorithm"]
-    if algorithm not in ALGORITHMS: raise ConfigError(f"{where}.algorithm: unknown algorithm {algorithm!r}; known: {', '.join(ALGORITHMS)}")
+    if algorithm not in ALGORITHMS:
+        raise ConfigError(f"{where}.algorithm: unknown algorithm {algorithm!r}; known: {', '.join(ALGORITHMS)}")
     args_class = learner(algorithm).Args
     hints = typing.get_type_hints(args_class)
     fields = {f.name for f in dataclasses.fields(args_class)}
     checked = {"algorithm": algorithm}
     for key, value in section.items():
-        if key == "algorithm": continue
-        if key not in fields: raise ConfigError(f"{where}.{key}: unknown key for {algorithm}; known keys: {', '.join(sorted(fields))}")
+        if key == "algorithm":
+            continue
+        if key not in fields:
+            raise ConfigError(f"{where}.{key}: unknown key for {algorithm}; known keys: {', '.join(sorted(fields))}")
         checked[key] = _typed(where, key, value, hints[key])
     return checked
+
 
 def load_agent_config(config=None) -> dict[str, dict]:
     "The `rl_agents:` sections of a YAML file (default: the packaged agents.yaml) or a dict, validated."
     source = "wealtharena/configs/agents.yaml"
-    if config is None: config = importlib.resources.files("wealtharena") / "configs" / "agents.yaml"
+    if config is None:
+        config = importlib.resources.files("wealtharena") / "configs" / "agents.yaml"
     if isinstance(config, (str, Path)) or hasattr(config, "read_text"):
         source = str(config)
-        try: config = yaml.safe_load(Path(str(config)).read_text())
-        except yaml.YAMLError as err: raise ConfigError(f"{source}: not valid YAML ({err})") from None
+        try:
+            config = yaml.safe_load(Path(str(config)).read_text())
+        except yaml.YAMLError as err:
+            raise ConfigError(f"{source}: not valid YAML ({err})") from None
     if not isinstance(config, dict) or not isinstance(config.get("rl_agents"), dict):
         raise ConfigError(f"{source}: expected a mapping with an 'rl_agents:' section")
     sections = {}
     for name, section in config["rl_agents"].items():
-        try: canonical = asset_class_name(name)
-        except ValueError as err: raise ConfigError(f"{source}: rl_agents.{name}: {err}") from None
+        try:
+            canonical = asset_class_name(name)
+        except ValueError as err:
+            raise ConfigError(f"{source}: rl_agents.{name}: {err}") from None
         sections[canonical] = {"key": name, **check_section(f"{source}: rl_agents.{name}", section)}
     return sections
 
 # %% ../../nbs/18_factory.ipynb #11fa23a5
 class RLAgent:
     "One asset class's configured learner: train on prices, predict actions, save and load."
+
     def __init__(self, asset_class: str, algorithm: str, args):
         self.asset_class, self.algorithm, self.args = asset_class, algorithm, args
         self.networks = self.spaces = self._policy = None
         self.last_result: dict | None = None
 
-    def __repr__(self): return f"RLAgent({self.asset_class!r}, {self.algorithm}, trained={self._policy is not None})"
+    def __repr__(self):
+        return f"RLAgent({self.asset_class!r}, {self.algorithm}, trained={self._policy is not None})"
 
     def _steps_per_iteration(self, args) -> int:
         return args.num_envs * args.num_steps if self.algorithm in ("ppo", "a2c") else args.num_envs
 
     def train(self, data=None, num_iterations: int = 100, **overrides) -> dict:
         "Train on `data` (a tidy price panel; default: the bundled data of the class) for `num_iterations` iterations."
-        if num_iterations < 1: raise ValueError(f"num_iterations must be >= 1, got {num_iterations}")
+        if num_iterations < 1:
+            raise ValueError(f"num_iterations must be >= 1, got {num_iterations}")
         args = dataclasses.replace(self.args, **overrides)
         args = dataclasses.replace(args, total_timesteps=num_iterations * self._steps_per_iteration(args))
         module = learner(self.algorithm)
         result = module.train(args, prices=data)
         self.args, self.last_result = args, result
         self.networks, self.spaces = result["modules"], result["spaces"]
-        self._policy = {d: module.make_policy(self.networks, self._action_space(), deterministic=d) for d in (True, False)}
+        self._policy = {
+            d: module.make_policy(self.networks, self._action_space(), deterministic=d) for d in (True, False)
+        }
         return result
 
     def _action_space(self):
         from wealtharena.agents.common import space_from
+
         return space_from(self.spaces["action_space"])
 
     def predict(self, observation, deterministic: bool = True):
         "The action for one observation of the class's trading environment."
-        if self._policy is None: raise RuntimeError("this agent has not been trained or loaded yet")
+        if self._policy is None:
+            raise RuntimeError("this agent has not been trained or loaded yet")
         observation = np.asarray(observation, dtype=np.float32)
         if observation.size != self.spaces["obs_dim"]:
-            raise ValueError(f"observation has {observation.size} numbers; this agent was trained on {self.spaces['obs_dim']}")
+            raise ValueError(
+                f"observation has {observation.size} numbers; this agent was trained on {self.spaces['obs_dim']}"
+            )
         return self._policy[deterministic](observation)
 
     def save(self, path) -> Path:
         "Write the policy's networks and settings (safetensors + JSON)."
         from wealtharena.agents.common import save_checkpoint
-        if self._policy is None: raise RuntimeError("nothing to save: this agent has not been trained or loaded yet")
-        return save_checkpoint(path, self.algorithm, self.args, self.networks, {}, {"asset_class": self.asset_class, **self.spaces})
+
+        if self._policy is None:
+            raise RuntimeError("nothing to save: this agent has not been trained or loaded yet")
+        return save_checkpoint(
+            path, self.algorithm, self.args, self.networks, {}, {"asset_class": self.asset_class, **self.spaces}
+        )
 
     @classmethod
     def load(cls, path) -> "RLAgent":
         "An agent from a checkpoint written by `save` or by a learner's `--save-path`."
         from wealtharena.agents.common import CheckpointError, _paths, load_checkpoint
+
         meta_file = _paths(path)[1]
-        try: meta = json.loads(meta_file.read_text())
-        except FileNotFoundError: raise CheckpointError(f"{meta_file}: no such checkpoint file") from None
-        except json.JSONDecodeError as err: raise CheckpointError(f"{meta_file}: not a valid checkpoint description ({err})") from None
+        try:
+            meta = json.loads(meta_file.read_text())
+        except FileNotFoundError:
+            raise CheckpointError(f"{meta_file}: no such checkpoint file") from None
+        except json.JSONDecodeError as err:
+            raise CheckpointError(f"{meta_file}: not a valid checkpoint description ({err})") from None
         algorithm = meta.get("algorithm")
         module = learner(algorithm)
         fields = {f.name for f in dataclasses.fields(module.Args)}
         saved = {k: tuple(v) if isinstance(v, list) else v for k, v in meta["args"].items() if k in fields}
         agent = cls(meta["state"].get("asset_class", saved.get("env_id")), algorithm, module.Args(**saved))
-        if "obs_dim" not in meta["state"]: raise CheckpointError(f"{meta_file}: the checkpoint does not record its spaces")
+        if "obs_dim" not in meta["state"]:
+            raise CheckpointError(f"{meta_file}: the checkpoint does not record its spaces")
         agent.spaces = {"obs_dim": meta["state"]["obs_dim"], "action_space": meta["state"]["action_space"]}
         agent.networks = module.policy_networks(agent.spaces["obs_dim"], agent._action_space(), agent.args)
         load_checkpoint(path, algorithm, agent.networks, restore_rng=False)
-        agent._policy = {d: module.make_policy(agent.networks, agent._action_space(), deterministic=d) for d in (True, False)}
+        agent._policy = {
+            d: module.make_policy(agent.networks, agent._action_space(), deterministic=d) for d in (True, False)
+        }
         return agent
+
 
 class RLAgentFactory:
     "Asset class -> its configured RLAgent."
+
     @staticmethod
     def create_agent(asset_class: str, config=None) -> RLAgent:
         "The agent of `asset_class` as the config (a path, a dict, or the packaged agents.yaml) describes it."
         canonical = asset_class_name(asset_class)
         sections = load_agent_config(config)
-        if canonical not in sections: raise ConfigError(f"the config has no rl_agents entry for {asset_class!r}; it has {sorted(sections)}")
+        if canonical not in sections:
+            raise ConfigError(f"the config has no rl_agents entry for {asset_class!r}; it has {sorted(sections)}")
         section = dict(sections[canonical])
         key, algorithm = section.pop("key"), section.pop("algorithm")
         args = learner(algorithm).Args(env_id=key, **section)

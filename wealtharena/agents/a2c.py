@@ -15,7 +15,20 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .common import (actor_critic_policy, ActorCritic, cli, describe_space, finish_run, gae, load_checkpoint, OnPolicyArgs, Rollout, RunLogger, save_checkpoint, start_run)
+from wealtharena.agents.common import (
+    actor_critic_policy,
+    ActorCritic,
+    cli,
+    describe_space,
+    finish_run,
+    gae,
+    load_checkpoint,
+    OnPolicyArgs,
+    Rollout,
+    RunLogger,
+    save_checkpoint,
+    start_run,
+)
 
 # %% auto #0
 __all__ = ['make_policy', 'Args', 'policy_networks', 'train', 'main']
@@ -41,11 +54,14 @@ def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[s
     "The networks a trained policy needs (for saving and loading it without the training state)."
     return {"agent": ActorCritic(obs_dim, action_space, args.hidden_layers)}
 
+
 make_policy = actor_critic_policy
 
+
 def train(args: Args, prices=None) -> dict:
-    "Train A2C as `args` says (on `prices`, a tidy panel, if given); return the evaluation returns, timings and logged statistics."
-    if args.num_iterations < 1: raise ValueError(f"total_timesteps {args.total_timesteps} is less than one rollout of {args.batch_size} steps")
+    "Train A2C as `args` says (on `prices`, a tidy panel, if given); return evaluation, timings and statistics."
+    if args.num_iterations < 1:
+        raise ValueError(f"total_timesteps {args.total_timesteps} is less than one rollout of {args.batch_size} steps")
     run_name, envs = args.run_name(), start_run(args, prices)
     act_space = envs.single_action_space
     agent = policy_networks(int(np.prod(envs.single_observation_space.shape)), act_space, args)["agent"]
@@ -57,8 +73,14 @@ def train(args: Args, prices=None) -> dict:
         start_iteration, global_step = meta["state"]["iteration"] + 1, meta["state"]["global_step"]
     log = RunLogger(run_name, args, args.total_timesteps, args.log_dir, args.progress, args.tensorboard)
     log.advance(global_step)
-    checkpoint = lambda iteration: save_checkpoint(args.save_path, "a2c", args, {"agent": agent}, {"optimizer": optimizer},
-                                                   {"iteration": iteration, "global_step": global_step, **spaces})
+    checkpoint = lambda iteration: save_checkpoint(
+        args.save_path,
+        "a2c",
+        args,
+        {"agent": agent},
+        {"optimizer": optimizer},
+        {"iteration": iteration, "global_step": global_step, **spaces},
+    )
     rollout = Rollout(envs, args.num_steps, agent.discrete)
     rollout.start(seed=args.seed + start_iteration - 1)
     history, started = [], time.time()
@@ -67,12 +89,19 @@ def train(args: Args, prices=None) -> dict:
             optimizer.param_groups[0]["lr"] = (1.0 - (iteration - 1.0) / args.num_iterations) * args.learning_rate
         global_step = rollout.collect(agent, log, global_step)
         with torch.no_grad():
-            advantages, returns = gae(rollout.rewards, rollout.values, rollout.ended, agent.get_value(rollout.next_obs).reshape(1, -1),
-                                      args.gamma, args.gae_lambda)
+            advantages, returns = gae(
+                rollout.rewards,
+                rollout.values,
+                rollout.ended,
+                agent.get_value(rollout.next_obs).reshape(1, -1),
+                args.gamma,
+                args.gae_lambda,
+            )
         weight = rollout.valid.reshape(-1)
         count = weight.sum().clamp(min=1.0)
-        _, logprob, entropy, value = agent.get_action_and_value(rollout.obs.reshape(-1, rollout.obs_dim),
-                                                                rollout.actions.reshape((-1,) + rollout.act_shape))
+        _, logprob, entropy, value = agent.get_action_and_value(
+            rollout.obs.reshape(-1, rollout.obs_dim), rollout.actions.reshape((-1,) + rollout.act_shape)
+        )
         adv = advantages.reshape(-1)
         if args.norm_adv:
             mean = (adv * weight).sum() / count
@@ -86,22 +115,43 @@ def train(args: Args, prices=None) -> dict:
         nn.utils.clip_grad_norm_(agent.parameters(), args.max_grad_norm)
         optimizer.step()
         if len(history) < 5 or iteration % 100 == 0 or iteration == args.num_iterations:
-            stats = {"losses/value_loss": v_loss.item(), "losses/policy_loss": pg_loss.item(), "losses/entropy": entropy_loss.item(),
-                     "charts/learning_rate": optimizer.param_groups[0]["lr"],
-                     "charts/SPS": (global_step - (start_iteration - 1) * args.batch_size) / (time.time() - started)}
-            for name, value_ in stats.items(): log.scalar(name, value_, global_step)
+            stats = {
+                "losses/value_loss": v_loss.item(),
+                "losses/policy_loss": pg_loss.item(),
+                "losses/entropy": entropy_loss.item(),
+                "charts/learning_rate": optimizer.param_groups[0]["lr"],
+                "charts/SPS": (global_step - (start_iteration - 1) * args.batch_size) / (time.time() - started),
+            }
+            for name, value_ in stats.items():
+                log.scalar(name, value_, global_step)
             history.append({"iteration": iteration, "global_step": global_step, **stats})
-        if args.save_path and args.save_every and iteration % args.save_every == 0: checkpoint(iteration)
+        if args.save_path and args.save_every and iteration % args.save_every == 0:
+            checkpoint(iteration)
 
     train_seconds = time.time() - started
     envs.close()
-    if args.save_path: checkpoint(args.num_iterations)
+    if args.save_path:
+        checkpoint(args.num_iterations)
     policy = make_policy({"agent": agent}, act_space)
-    return finish_run(args, policy, log, global_step, prices, train_seconds=train_seconds, history=history, spaces=spaces,
-                      modules={"agent": agent}, agent=agent, run_name=run_name)
+    return finish_run(
+        args,
+        policy,
+        log,
+        global_step,
+        prices,
+        train_seconds=train_seconds,
+        history=history,
+        spaces=spaces,
+        modules={"agent": agent},
+        agent=agent,
+        run_name=run_name,
+    )
+
 
 def main(argv=None) -> dict:
     "Command line: python -m wealtharena.agents.a2c --help."
     return cli(Args, train, "A2C (synchronous advantage actor-critic) for discrete and continuous actions.", argv)
 
-if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.a2c": main()
+
+if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.a2c":
+    main()

@@ -1,4 +1,4 @@
-"""Seeding, environments for training and evaluation, logging, evaluation and safetensors checkpoints: what every single-file learner imports.
+"""The learners' infrastructure: seeding, environments, observation scaling, logging, evaluation, checkpoints.
 
 Docs: https://wealtharena.github.io/wealtharena/agents_common.html.md"""
 
@@ -71,17 +71,29 @@ class RunArgs:
     overwrite: bool = False
     """allow a fresh run to replace an existing checkpoint at save_path"""
 
-    market_action_mode: ClassVar[str | None] = None                 # set by learners that take only one kind of action
+    market_action_mode: ClassVar[str | None] = None  # set by learners that take only one kind of action
 
     def market(self, random_start: bool = True) -> dict:
         "The settings of a market environment."
         mode = self.market_action_mode or getattr(self, "action_mode", "discrete")
-        return dict(symbol=self.symbol, start=self.start, end=self.end, reward=self.reward, action_mode=mode,
-                    episode_length=self.episode_length, random_start=random_start)
+        return dict(
+            symbol=self.symbol,
+            start=self.start,
+            end=self.end,
+            reward=self.reward,
+            action_mode=mode,
+            episode_length=self.episode_length,
+            random_start=random_start,
+        )
 
     def refuse_overwrite(self) -> None:
         "Stop a fresh run that would replace someone's checkpoint without --overwrite."
-        if self.save_path and not self.resume and not self.overwrite and Path(self.save_path).with_suffix(".json").exists():
+        if (
+            self.save_path
+            and not self.resume
+            and not self.overwrite
+            and Path(self.save_path).with_suffix(".json").exists()
+        ):
             raise FileExistsError(f"{self.save_path}: a checkpoint is already there; pass --overwrite to replace it")
 
     def run_name(self) -> str:
@@ -116,9 +128,12 @@ class OnPolicyArgs(RunArgs):
     """widths of the hidden layers of the actor and of the critic"""
 
     @property
-    def batch_size(self) -> int: return self.num_envs * self.num_steps
+    def batch_size(self) -> int:
+        return self.num_envs * self.num_steps
+
     @property
-    def num_iterations(self) -> int: return self.total_timesteps // self.batch_size
+    def num_iterations(self) -> int:
+        return self.total_timesteps // self.batch_size
 
 # %% ../../nbs/13_agents_common.ipynb #39d7f457
 def seed_everything(seed: int, deterministic: bool = True, threads: int | None = 1) -> None:
@@ -128,28 +143,35 @@ def seed_everything(seed: int, deterministic: bool = True, threads: int | None =
     torch.manual_seed(seed)
     torch.backends.cudnn.deterministic = deterministic
     torch.use_deterministic_algorithms(deterministic, warn_only=True)
-    if threads: torch.set_num_threads(threads)
+    if threads:
+        torch.set_num_threads(threads)
 
 # %% ../../nbs/13_agents_common.ipynb #337e3a2e
 def is_market(env_id: str) -> bool:
     "Whether `env_id` names a WealthArena asset class rather than a gymnasium id."
-    try: asset_class_name(env_id)
-    except ValueError: return False
+    try:
+        asset_class_name(env_id)
+    except ValueError:
+        return False
     return True
+
 
 def make_vector_env(env_id: str, num_envs: int, market: dict | None = None) -> gym.vector.VectorEnv:
     "Training environments: B market episodes in numpy, or gymnasium's synchronous vector env for a gymnasium id."
     if is_market(env_id):
         from wealtharena.vector_env import BatchedTradingEnv
+
         env = BatchedTradingEnv(num_envs=num_envs, asset_class=asset_class_name(env_id), **(market or {}))
     else:
         env = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="sync")
     return gym.wrappers.vector.RecordEpisodeStatistics(env)
 
+
 def make_eval_env(env_id: str, market: dict | None = None) -> gym.Env:
     "One environment of the kind `make_vector_env` builds, for evaluation."
     if is_market(env_id):
         from wealtharena.trading_env import TradingEnv
+
         return TradingEnv(asset_class=asset_class_name(env_id), **(market or {}))
     return gym.make(env_id)
 
@@ -169,44 +191,68 @@ def evaluate(policy, env_id: str, episodes: int, seed: int = 0, market: dict | N
     env.close()
     return returns
 
+
 def finish_run(args, policy, log: "RunLogger", global_step: int, prices=None, **result) -> dict:
     "Evaluate `policy` deterministically, log and close the run, and return what every learner's `train` returns."
     with torch.no_grad():
-        returns = evaluate(policy, args.env_id, args.eval_episodes, seed=args.seed + 10_000, market=market_settings(args, prices))
+        returns = evaluate(
+            policy, args.env_id, args.eval_episodes, seed=args.seed + 10_000, market=market_settings(args, prices)
+        )
     mean = float(np.mean(returns))
     log.scalar("eval/mean_return", mean, global_step)
     log.close()
-    return {"eval_returns": returns, "eval_mean_return": mean, "global_step": global_step, "policy": policy,
-            "episodes": log.episodes, **result}
+    return {
+        "eval_returns": returns,
+        "eval_mean_return": mean,
+        "global_step": global_step,
+        "policy": policy,
+        "episodes": log.episodes,
+        **result,
+    }
+
 
 def cli(args_class, train, description: str, argv=None) -> dict:
     "A learner's command line: parse its Args with tyro, train, and print `eval_mean_return=<value>` last."
     import tyro
+
     result = train(tyro.cli(args_class, args=argv, description=description))
     print(f"eval_mean_return={result['eval_mean_return']:.4f}")
     return result
 
 # %% ../../nbs/13_agents_common.ipynb #46cde753
 class RunLogger:
-    "Tensorboard scalars under `log_dir/run_name`, a progress bar over `total_steps`, and the last value of each scalar."
-    def __init__(self, run_name: str, args, total_steps: int, log_dir: str = "runs", progress: bool = True, tensorboard: bool = True):
+    "Tensorboard scalars under `log_dir/run_name`, a progress bar over `total_steps`, the last value of each scalar."
+
+    def __init__(
+        self,
+        run_name: str,
+        args,
+        total_steps: int,
+        log_dir: str = "runs",
+        progress: bool = True,
+        tensorboard: bool = True,
+    ):
         from tqdm.auto import tqdm
+
         self.writer = None
         if tensorboard:
             from torch.utils.tensorboard import SummaryWriter
+
             self.writer = SummaryWriter(str(Path(log_dir) / run_name))
             table = "\n".join(f"|{k}|{v}|" for k, v in dataclasses.asdict(args).items())
             self.writer.add_text("hyperparameters", f"|param|value|\n|-|-|\n{table}")
         self.bar = tqdm(total=total_steps, desc=run_name, unit="step", disable=not progress, mininterval=1.0)
         self.last: dict[str, float] = {}
-        self.episodes: list[tuple[int, float]] = []                 # (global step, return) of every logged episode
+        self.episodes: list[tuple[int, float]] = []  # (global step, return) of every logged episode
 
     def scalar(self, name: str, value: float, step: int) -> None:
         "Record one scalar."
         value = float(value)
         self.last[name] = value
-        if name == "charts/episodic_return": self.episodes.append((step, value))
-        if self.writer is not None: self.writer.add_scalar(name, value, step)
+        if name == "charts/episodic_return":
+            self.episodes.append((step, value))
+        if self.writer is not None:
+            self.writer.add_scalar(name, value, step)
 
     def advance(self, steps: int) -> None:
         "Move the progress bar."
@@ -214,32 +260,49 @@ class RunLogger:
 
     def close(self) -> None:
         self.bar.close()
-        if self.writer is not None: self.writer.close()
+        if self.writer is not None:
+            self.writer.close()
 
 # %% ../../nbs/13_agents_common.ipynb #1b91321b
 FORMAT_VERSION = 1
 
+
 class CheckpointError(ValueError):
     "A checkpoint that cannot be loaded: missing, truncated, corrupted, or written by another algorithm."
 
+
 def _paths(path) -> tuple[Path, Path]:
     base = Path(path)
-    if base.suffix in (".safetensors", ".json"): base = base.with_suffix("")
+    if base.suffix in (".safetensors", ".json"):
+        base = base.with_suffix("")
     return base.with_suffix(".safetensors"), base.with_suffix(".json")
+
 
 def _atomic_write(target: Path, write) -> None:
     tmp = target.with_name(target.name + ".tmp")
     write(tmp)
     os.replace(tmp, target)
 
-def save_checkpoint(path, algorithm: str, args, modules: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer],
-                    state: dict, arrays: dict[str, np.ndarray] | None = None) -> Path:
+
+def save_checkpoint(
+    path,
+    algorithm: str,
+    args,
+    modules: dict[str, nn.Module],
+    optimizers: dict[str, torch.optim.Optimizer],
+    state: dict,
+    arrays: dict[str, np.ndarray] | None = None,
+) -> Path:
     "Write networks, optimizer state, random states, `state` (the run's position) and `arrays` as safetensors + JSON."
     from safetensors.torch import save_file
+
     tensor_file, meta_file = _paths(path)
     tensor_file.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {f"module.{name}.{key}": value.detach().cpu().contiguous()
-               for name, module in modules.items() for key, value in module.state_dict().items()}
+    tensors = {
+        f"module.{name}.{key}": value.detach().cpu().contiguous()
+        for name, module in modules.items()
+        for key, value in module.state_dict().items()
+    }
     groups = {}
     for name, optimizer in optimizers.items():
         saved = optimizer.state_dict()
@@ -248,52 +311,77 @@ def save_checkpoint(path, algorithm: str, args, modules: dict[str, nn.Module], o
             for key, value in per_param.items():
                 tensors[f"optim.{name}.{index}.{key}"] = torch.as_tensor(value).detach().cpu().contiguous()
     tensors["rng.torch"] = torch.get_rng_state()
-    for name, array in (arrays or {}).items(): tensors[f"array.{name}"] = torch.from_numpy(np.ascontiguousarray(array))
+    for name, array in (arrays or {}).items():
+        tensors[f"array.{name}"] = torch.from_numpy(np.ascontiguousarray(array))
     numpy_state = np.random.get_state()
-    meta = {"algorithm": algorithm, "format": FORMAT_VERSION, "args": dataclasses.asdict(args), "state": state,
-            "optimizer_groups": groups, "numpy_rng": [numpy_state[0], numpy_state[1].tolist(), *numpy_state[2:]]}
+    meta = {
+        "algorithm": algorithm,
+        "format": FORMAT_VERSION,
+        "args": dataclasses.asdict(args),
+        "state": state,
+        "optimizer_groups": groups,
+        "numpy_rng": [numpy_state[0], numpy_state[1].tolist(), *numpy_state[2:]],
+    }
     _atomic_write(tensor_file, lambda tmp: save_file(tensors, str(tmp), metadata={"algorithm": algorithm}))
     _atomic_write(meta_file, lambda tmp: tmp.write_text(json.dumps(meta, default=str)))
     return tensor_file.with_suffix("")
 
-def load_checkpoint(path, algorithm: str, modules: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer] | None = None,
-                    restore_rng: bool = True) -> dict:
+
+def load_checkpoint(
+    path,
+    algorithm: str,
+    modules: dict[str, nn.Module],
+    optimizers: dict[str, torch.optim.Optimizer] | None = None,
+    restore_rng: bool = True,
+) -> dict:
     "Load what `save_checkpoint` wrote into `modules` (and `optimizers`); return the JSON metadata."
     from safetensors.torch import load_file
+
     tensor_file, meta_file = _paths(path)
     for f in (tensor_file, meta_file):
-        if not f.is_file(): raise CheckpointError(f"{f}: no such checkpoint file")
-    try: meta = json.loads(meta_file.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err: raise CheckpointError(f"{meta_file}: not a valid checkpoint description ({err})") from None
-    if not isinstance(meta, dict) or "algorithm" not in meta: raise CheckpointError(f"{meta_file}: not a WealthArena checkpoint description")
+        if not f.is_file():
+            raise CheckpointError(f"{f}: no such checkpoint file")
+    try:
+        meta = json.loads(meta_file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise CheckpointError(f"{meta_file}: not a valid checkpoint description ({err})") from None
+    if not isinstance(meta, dict) or "algorithm" not in meta:
+        raise CheckpointError(f"{meta_file}: not a WealthArena checkpoint description")
     if meta["algorithm"] != algorithm:
         raise CheckpointError(f"{meta_file}: this checkpoint was written by {meta['algorithm']}, not {algorithm}")
-    if meta.get("format") != FORMAT_VERSION: raise CheckpointError(f"{meta_file}: checkpoint format {meta.get('format')} is not {FORMAT_VERSION}")
-    try: tensors = load_file(str(tensor_file))
-    except Exception as err: raise CheckpointError(f"{tensor_file}: truncated or corrupted tensor file ({type(err).__name__}: {err})") from None
+    if meta.get("format") != FORMAT_VERSION:
+        raise CheckpointError(f"{meta_file}: checkpoint format {meta.get('format')} is not {FORMAT_VERSION}")
+    try:
+        tensors = load_file(str(tensor_file))
+    except Exception as err:
+        raise CheckpointError(
+            f"{tensor_file}: truncated or corrupted tensor file ({type(err).__name__}: {err})"
+        ) from None
     for name, module in modules.items():
         prefix = f"module.{name}."
-        weights = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+        weights = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
         expected = module.state_dict()
         missing = sorted(set(expected) - set(weights))
         wrong = [k for k in expected if k in weights and weights[k].shape != expected[k].shape]
         if missing or wrong:
-            raise CheckpointError(f"{tensor_file}: network {name!r} does not fit: missing {missing[:5]}, wrong shape "
-                                  f"{[(k, tuple(weights[k].shape), tuple(expected[k].shape)) for k in wrong[:5]]}")
+            raise CheckpointError(
+                f"{tensor_file}: network {name!r} does not fit: missing {missing[:5]}, wrong shape "
+                f"{[(k, tuple(weights[k].shape), tuple(expected[k].shape)) for k in wrong[:5]]}"
+            )
         module.load_state_dict(weights)
     for name, optimizer in (optimizers or {}).items():
         prefix = f"optim.{name}."
         per_param: dict[int, dict] = {}
         for key, value in tensors.items():
             if key.startswith(prefix):
-                index, field = key[len(prefix):].split(".", 1)
+                index, field = key[len(prefix) :].split(".", 1)
                 per_param.setdefault(int(index), {})[field] = value
         optimizer.load_state_dict({"state": per_param, "param_groups": meta["optimizer_groups"][name]})
     if restore_rng:
         torch.set_rng_state(tensors["rng.torch"])
         kind, keys, pos, has_gauss, cached = meta["numpy_rng"]
         np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
-    meta["arrays"] = {k[len("array."):]: v.numpy() for k, v in tensors.items() if k.startswith("array.")}
+    meta["arrays"] = {k[len("array.") :]: v.numpy() for k, v in tensors.items() if k.startswith("array.")}
     return meta
 
 # %% ../../nbs/13_agents_common.ipynb #1d5d407d
@@ -302,6 +390,7 @@ def layer_init(layer: nn.Linear, std: float = float(np.sqrt(2)), bias_const: flo
     torch.nn.init.orthogonal_(layer.weight, std)
     torch.nn.init.constant_(layer.bias, bias_const)
     return layer
+
 
 def mlp(inputs: int, hidden_layers, outputs: int, out_std: float = 1.0, activation=nn.Tanh) -> nn.Sequential:
     "A multilayer perceptron: `hidden_layers` widths with `activation`, a linear output with gain `out_std`."
@@ -312,10 +401,13 @@ def mlp(inputs: int, hidden_layers, outputs: int, out_std: float = 1.0, activati
     layers.append(layer_init(nn.Linear(width, outputs), std=out_std))
     return nn.Sequential(*layers)
 
+
 class ReplayBuffer:
     "Transitions (obs, action, reward, next_obs, terminated) in a circular numpy store, fed from a vector environment."
+
     def __init__(self, capacity: int, obs_shape: tuple, action_shape: tuple, action_dtype=np.float32, seed: int = 0):
-        if capacity < 1: raise ValueError(f"capacity must be >= 1, got {capacity}")
+        if capacity < 1:
+            raise ValueError(f"capacity must be >= 1, got {capacity}")
         self.capacity, self.size, self.position = int(capacity), 0, 0
         self.obs = np.zeros((capacity, *obs_shape), dtype=np.float32)
         self.next_obs = np.zeros((capacity, *obs_shape), dtype=np.float32)
@@ -336,32 +428,46 @@ class ReplayBuffer:
 
     def state(self) -> dict[str, np.ndarray]:
         "The stored transitions and the buffer's position, for a checkpoint."
-        return {"obs": self.obs, "next_obs": self.next_obs, "actions": self.actions, "rewards": self.rewards,
-                "terminated": self.terminated, "position": np.array([self.position, self.size])}
+        return {
+            "obs": self.obs,
+            "next_obs": self.next_obs,
+            "actions": self.actions,
+            "rewards": self.rewards,
+            "terminated": self.terminated,
+            "position": np.array([self.position, self.size]),
+        }
 
     def restore(self, arrays: dict[str, np.ndarray]) -> None:
         "Put back what `state` returned."
-        for name in ("obs", "next_obs", "actions", "rewards", "terminated"): getattr(self, name)[...] = arrays[name]
+        for name in ("obs", "next_obs", "actions", "rewards", "terminated"):
+            getattr(self, name)[...] = arrays[name]
         self.position, self.size = (int(v) for v in arrays["position"])
 
     def sample(self, batch_size: int) -> dict[str, torch.Tensor]:
         "A uniform random batch as torch tensors."
         index = self.rng.integers(0, self.size, size=batch_size)
-        return {"obs": torch.as_tensor(self.obs[index]), "actions": torch.as_tensor(self.actions[index]),
-                "rewards": torch.as_tensor(self.rewards[index]), "next_obs": torch.as_tensor(self.next_obs[index]),
-                "terminated": torch.as_tensor(self.terminated[index])}
+        return {
+            "obs": torch.as_tensor(self.obs[index]),
+            "actions": torch.as_tensor(self.actions[index]),
+            "rewards": torch.as_tensor(self.rewards[index]),
+            "next_obs": torch.as_tensor(self.next_obs[index]),
+            "terminated": torch.as_tensor(self.terminated[index]),
+        }
 
 # %% ../../nbs/13_agents_common.ipynb #79a633c2
 class ActorCritic(nn.Module):
-    "Actor and critic: a categorical policy for discrete actions, a diagonal Gaussian (state-independent std) for continuous ones."
+    "Actor and critic: categorical for discrete actions, diagonal Gaussian (state-independent std) for continuous."
+
     def __init__(self, obs_dim: int, action_space: gym.Space, hidden_layers=(64, 64)):
         super().__init__()
         self.discrete = isinstance(action_space, gym.spaces.Discrete)
-        if not self.discrete and not isinstance(action_space, gym.spaces.Box): raise ValueError(f"needs a Discrete or Box action space, got {action_space}")
+        if not self.discrete and not isinstance(action_space, gym.spaces.Box):
+            raise ValueError(f"needs a Discrete or Box action space, got {action_space}")
         self.critic = mlp(obs_dim, hidden_layers, 1, out_std=1.0)
         out = int(action_space.n) if self.discrete else int(np.prod(action_space.shape))
         self.actor = mlp(obs_dim, hidden_layers, out, out_std=0.01)
-        if not self.discrete: self.actor_logstd = nn.Parameter(torch.zeros(1, out))
+        if not self.discrete:
+            self.actor_logstd = nn.Parameter(torch.zeros(1, out))
 
     def get_value(self, x: torch.Tensor) -> torch.Tensor:
         return self.critic(x)
@@ -370,39 +476,52 @@ class ActorCritic(nn.Module):
         "An action (sampled unless given), its log-probability, the policy's entropy and the state's value."
         if self.discrete:
             dist = torch.distributions.Categorical(logits=self.actor(x))
-            if action is None: action = dist.sample()
+            if action is None:
+                action = dist.sample()
             return action, dist.log_prob(action), dist.entropy(), self.critic(x)
         mean = self.actor(x)
         dist = torch.distributions.Normal(mean, self.actor_logstd.expand_as(mean).exp())
-        if action is None: action = dist.sample()
+        if action is None:
+            action = dist.sample()
         return action, dist.log_prob(action).sum(1), dist.entropy().sum(1), self.critic(x)
 
     def act(self, x: torch.Tensor) -> torch.Tensor:
         "The deterministic action: the most likely one, or the Gaussian's mean."
         return self.actor(x).argmax(-1) if self.discrete else self.actor(x)
 
+
 def to_env(action: np.ndarray, space: gym.Space) -> np.ndarray:
     "Actions as the environment takes them: clipped to the bounds of a continuous space."
     return np.clip(action, space.low, space.high) if isinstance(space, gym.spaces.Box) else action
 
+
 def actor_critic_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
-    "A function from one observation to one action of an `ActorCritic` (networks['agent']): most likely / mean, or sampled."
+    "One observation -> one action of the `ActorCritic` networks['agent']: most likely / mean, or sampled."
     agent = networks["agent"]
+
     def policy(obs):
         x = torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)
-        with torch.no_grad(): action = agent.act(x) if deterministic else agent.get_action_and_value(x)[0]
+        with torch.no_grad():
+            action = agent.act(x) if deterministic else agent.get_action_and_value(x)[0]
         return to_env(action[0].numpy(), action_space)
+
     return policy
+
 
 class Rollout:
     "Storage for `num_steps` steps of `num_envs` environments, and the loop that fills it."
+
     def __init__(self, envs: gym.vector.VectorEnv, num_steps: int, discrete: bool):
         self.envs, self.num_steps, self.num_envs = envs, num_steps, envs.num_envs
         self.obs_dim = int(np.prod(envs.single_observation_space.shape))
         self.act_shape = () if discrete else envs.single_action_space.shape
         self.obs = torch.zeros((num_steps, self.num_envs, self.obs_dim))
-        self.actions = torch.zeros((num_steps, self.num_envs) + self.act_shape, dtype=torch.long if discrete else torch.float32)
-        self.logprobs, self.rewards, self.ended, self.values, self.valid = (torch.zeros((num_steps, self.num_envs)) for _ in range(5))
+        self.actions = torch.zeros(
+            (num_steps, self.num_envs) + self.act_shape, dtype=torch.long if discrete else torch.float32
+        )
+        self.logprobs, self.rewards, self.ended, self.values, self.valid = (
+            torch.zeros((num_steps, self.num_envs)) for _ in range(5)
+        )
 
     def start(self, seed: int) -> None:
         obs, _ = self.envs.reset(seed=seed)
@@ -420,7 +539,9 @@ class Rollout:
             self.values[step], self.actions[step], self.logprobs[step] = value.flatten(), action, logprob
             next_obs, reward, terminations, truncations, infos = self.envs.step(to_env(action.numpy(), space))
             self.rewards[step] = torch.as_tensor(reward, dtype=torch.float32)
-            self.ended[step] = self.last_ended = torch.as_tensor(np.logical_or(terminations, truncations), dtype=torch.float32)
+            self.ended[step] = self.last_ended = torch.as_tensor(
+                np.logical_or(terminations, truncations), dtype=torch.float32
+            )
             self.next_obs = torch.as_tensor(next_obs, dtype=torch.float32).reshape(self.num_envs, -1)
             if "episode" in infos:
                 finished = infos["_episode"]
@@ -428,6 +549,7 @@ class Rollout:
                 log.scalar("charts/episodic_length", infos["episode"]["l"][finished].mean(), global_step)
         log.advance(self.num_steps * self.num_envs)
         return global_step
+
 
 def gae(rewards, values, ended, next_value, gamma: float, lam: float):
     "Generalised advantage estimates and returns (advantages + values), cut at episode ends."
@@ -444,20 +566,31 @@ def gae(rewards, values, ended, next_value, gamma: float, lam: float):
 def market_settings(args, prices=None) -> dict | None:
     "The market-environment settings of a learner's args (None for a gymnasium id), with the caller's prices if given."
     if not is_market(args.env_id):
-        if prices is not None: raise ValueError(f"prices are only used with a market env_id (an asset class), not {args.env_id!r}")
+        if prices is not None:
+            raise ValueError(f"prices are only used with a market env_id (an asset class), not {args.env_id!r}")
         return None
     return {**args.market(), **({"prices": prices} if prices is not None else {})}
 
+
 def describe_space(space: gym.Space) -> dict:
     "A JSON-ready description of a Discrete or Box action space."
-    if isinstance(space, gym.spaces.Discrete): return {"kind": "discrete", "n": int(space.n)}
-    if isinstance(space, gym.spaces.Box): return {"kind": "box", "low": space.low.tolist(), "high": space.high.tolist()}
+    if isinstance(space, gym.spaces.Discrete):
+        return {"kind": "discrete", "n": int(space.n)}
+    if isinstance(space, gym.spaces.Box):
+        return {"kind": "box", "low": space.low.tolist(), "high": space.high.tolist()}
     raise ValueError(f"cannot describe {space}")
+
 
 def space_from(description: dict) -> gym.Space:
     "The action space a `describe_space` description stands for."
-    if description["kind"] == "discrete": return gym.spaces.Discrete(description["n"])
-    return gym.spaces.Box(np.array(description["low"], dtype=np.float32), np.array(description["high"], dtype=np.float32), dtype=np.float32)
+    if description["kind"] == "discrete":
+        return gym.spaces.Discrete(description["n"])
+    return gym.spaces.Box(
+        np.array(description["low"], dtype=np.float32),
+        np.array(description["high"], dtype=np.float32),
+        dtype=np.float32,
+    )
+
 
 def start_run(args, prices=None) -> gym.vector.VectorEnv:
     "What every learner does first: refuse to overwrite a checkpoint, seed everything, build the training environments."

@@ -1,4 +1,4 @@
-"""The learner of the currency agent: one readable file, `wealtharena/agents/dqn.py`, with a target network, a replay buffer and an epsilon-greedy schedule.
+"""The learner of the currency agent: one readable file, `wealtharena/agents/dqn.py`.
 
 Docs: https://wealtharena.github.io/wealtharena/dqn.html.md"""
 
@@ -17,7 +17,18 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .common import (cli, describe_space, finish_run, load_checkpoint, mlp, ReplayBuffer, RunArgs, RunLogger, save_checkpoint, start_run)
+from wealtharena.agents.common import (
+    cli,
+    describe_space,
+    finish_run,
+    load_checkpoint,
+    mlp,
+    ReplayBuffer,
+    RunArgs,
+    RunLogger,
+    save_checkpoint,
+    start_run,
+)
 
 # %% auto #0
 __all__ = ['Args', 'linear_schedule', 'policy_networks', 'make_policy', 'train', 'main']
@@ -69,17 +80,23 @@ def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[s
     "The networks a trained policy needs (for saving and loading it without the training state)."
     return {"q_network": mlp(obs_dim, args.hidden_layers, int(action_space.n), activation=nn.ReLU)}
 
+
 def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
     "A function from one observation to one action: greedy in Q (deterministic or not: DQN's policy is greedy)."
     q_network = networks["q_network"]
+
     def policy(obs):
-        with torch.no_grad(): return int(q_network(torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)).argmax(dim=1).item())
+        with torch.no_grad():
+            return int(q_network(torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)).argmax(dim=1).item())
+
     return policy
 
+
 def train(args: Args, prices=None) -> dict:
-    "Train DQN as `args` says (on `prices`, a tidy panel, if given); return the evaluation returns, timings and logged statistics."
+    "Train DQN as `args` says (on `prices`, a tidy panel, if given); return evaluation, timings and statistics."
     run_name, envs = args.run_name(), start_run(args, prices)
-    if not isinstance(envs.single_action_space, gym.spaces.Discrete): raise ValueError(f"DQN needs discrete actions, got {envs.single_action_space}")
+    if not isinstance(envs.single_action_space, gym.spaces.Discrete):
+        raise ValueError(f"DQN needs discrete actions, got {envs.single_action_space}")
     obs_shape, n_actions = envs.single_observation_space.shape, int(envs.single_action_space.n)
     obs_dim = int(np.prod(obs_shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(envs.single_action_space)}
@@ -91,13 +108,22 @@ def train(args: Args, prices=None) -> dict:
     total_steps = args.total_timesteps // args.num_envs
     first_step = 0
     if args.resume:
-        meta = load_checkpoint(args.resume, "dqn", {"q_network": q_network, "target_network": target_network}, {"optimizer": optimizer})
+        meta = load_checkpoint(
+            args.resume, "dqn", {"q_network": q_network, "target_network": target_network}, {"optimizer": optimizer}
+        )
         rb.restore(meta["arrays"])
         first_step = meta["state"]["step"]
     log = RunLogger(run_name, args, args.total_timesteps, args.log_dir, args.progress, args.tensorboard)
     log.advance(first_step * args.num_envs)
-    checkpoint = lambda step: save_checkpoint(args.save_path, "dqn", args, {"q_network": q_network, "target_network": target_network},
-                                              {"optimizer": optimizer}, {"step": step, **spaces}, arrays=rb.state())
+    checkpoint = lambda step: save_checkpoint(
+        args.save_path,
+        "dqn",
+        args,
+        {"q_network": q_network, "target_network": target_network},
+        {"optimizer": optimizer},
+        {"step": step, **spaces},
+        arrays=rb.state(),
+    )
 
     obs, _ = envs.reset(seed=args.seed + first_step)
     obs = obs.reshape(args.num_envs, -1).astype(np.float32)
@@ -109,14 +135,17 @@ def train(args: Args, prices=None) -> dict:
         if np.random.random() < epsilon:
             actions = np.random.randint(0, n_actions, size=args.num_envs)
         else:
-            with torch.no_grad(): actions = q_network(torch.as_tensor(obs)).argmax(dim=1).numpy()
+            with torch.no_grad():
+                actions = q_network(torch.as_tensor(obs)).argmax(dim=1).numpy()
         next_obs, rewards, terminations, truncations, infos = envs.step(actions)
         next_obs = next_obs.reshape(args.num_envs, -1).astype(np.float32)
         if "episode" in infos:
             finished = infos["_episode"]
             log.scalar("charts/episodic_return", infos["episode"]["r"][finished].mean(), global_step)
             log.scalar("charts/episodic_length", infos["episode"]["l"][finished].mean(), global_step)
-        rb.add(obs, next_obs, actions, rewards, terminations, skip=last_done)  # the step after an episode's end only resets it
+        rb.add(
+            obs, next_obs, actions, rewards, terminations, skip=last_done
+        )  # the step after an episode's end only resets it
         last_done = np.logical_or(terminations, truncations)
         obs = next_obs
         log.advance(args.num_envs)
@@ -131,25 +160,51 @@ def train(args: Args, prices=None) -> dict:
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-            stats = {"losses/td_loss": loss.item(), "losses/q_values": old_val.mean().item(), "charts/epsilon": epsilon,
-                     "charts/SPS": (step + 1 - first_step) * args.num_envs / (time.time() - started)}
+            stats = {
+                "losses/td_loss": loss.item(),
+                "losses/q_values": old_val.mean().item(),
+                "charts/epsilon": epsilon,
+                "charts/SPS": (step + 1 - first_step) * args.num_envs / (time.time() - started),
+            }
             if len(history) < 5 or step % 100 == 0:
-                for name, value in stats.items(): log.scalar(name, value, global_step)
+                for name, value in stats.items():
+                    log.scalar(name, value, global_step)
                 history.append({"step": step, "global_step": global_step, **stats})
         if step % args.target_network_frequency == 0:
             for target_param, param in zip(target_network.parameters(), q_network.parameters()):
                 target_param.data.copy_(args.tau * param.data + (1.0 - args.tau) * target_param.data)
-        if args.save_path and args.save_every and (step + 1) % args.save_every == 0: checkpoint(step + 1)
+        if args.save_path and args.save_every and (step + 1) % args.save_every == 0:
+            checkpoint(step + 1)
 
     train_seconds = time.time() - started
     envs.close()
-    if args.save_path: checkpoint(total_steps)
+    if args.save_path:
+        checkpoint(total_steps)
     policy = make_policy({"q_network": q_network}, envs.single_action_space)
-    return finish_run(args, policy, log, total_steps * args.num_envs, prices, train_seconds=train_seconds, history=history, spaces=spaces,
-                      modules={"q_network": q_network}, q_network=q_network, run_name=run_name)
+    return finish_run(
+        args,
+        policy,
+        log,
+        total_steps * args.num_envs,
+        prices,
+        train_seconds=train_seconds,
+        history=history,
+        spaces=spaces,
+        modules={"q_network": q_network},
+        q_network=q_network,
+        run_name=run_name,
+    )
+
 
 def main(argv=None) -> dict:
     "Command line: python -m wealtharena.agents.dqn --help."
-    return cli(Args, train, "DQN with a target network, a replay buffer and an epsilon-greedy schedule, in the cleanrl manner.", argv)
+    return cli(
+        Args,
+        train,
+        "DQN with a target network, a replay buffer and an epsilon-greedy schedule, in the cleanrl manner.",
+        argv,
+    )
 
-if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.dqn": main()
+
+if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.dqn":
+    main()

@@ -1,4 +1,4 @@
-"""The learner of the stocks and REIT agents: one readable file, `wealtharena/agents/ppo.py`, for discrete and continuous actions.
+"""The learner of the stocks and REIT agents: one readable file, `wealtharena/agents/ppo.py`.
 
 Docs: https://wealtharena.github.io/wealtharena/ppo.html.md"""
 
@@ -15,7 +15,20 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from .common import (actor_critic_policy, ActorCritic, cli, describe_space, finish_run, gae, load_checkpoint, OnPolicyArgs, Rollout, RunLogger, save_checkpoint, start_run)
+from wealtharena.agents.common import (
+    actor_critic_policy,
+    ActorCritic,
+    cli,
+    describe_space,
+    finish_run,
+    gae,
+    load_checkpoint,
+    OnPolicyArgs,
+    Rollout,
+    RunLogger,
+    save_checkpoint,
+    start_run,
+)
 
 # %% auto #0
 __all__ = ['make_policy', 'Args', 'policy_networks', 'train', 'main']
@@ -36,22 +49,30 @@ class Args(OnPolicyArgs):
     """stop an update's epochs early when the approximate KL exceeds this"""
 
     @property
-    def minibatch_size(self) -> int: return self.batch_size // self.num_minibatches
+    def minibatch_size(self) -> int:
+        return self.batch_size // self.num_minibatches
 
 # %% ../../nbs/14_ppo.ipynb #3c955978
 def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
     "The networks a trained policy needs (for saving and loading it without the training state)."
     return {"agent": ActorCritic(obs_dim, action_space, args.hidden_layers)}
 
+
 make_policy = actor_critic_policy
 
+
 def train(args: Args, prices=None) -> dict:
-    "Train PPO as `args` says (on `prices`, a tidy panel, if given); return the evaluation returns, timings and per-iteration statistics."
-    if args.batch_size % args.num_minibatches: raise ValueError(f"num_envs * num_steps = {args.batch_size} must be divisible by num_minibatches = {args.num_minibatches}")
-    if args.num_iterations < 1: raise ValueError(f"total_timesteps {args.total_timesteps} is less than one rollout of {args.batch_size} steps")
+    "Train PPO as `args` says (on `prices`, a tidy panel, if given); return evaluation, timings and statistics."
+    if args.batch_size % args.num_minibatches:
+        raise ValueError(
+            f"num_envs * num_steps = {args.batch_size} must be divisible by num_minibatches = {args.num_minibatches}"
+        )
+    if args.num_iterations < 1:
+        raise ValueError(f"total_timesteps {args.total_timesteps} is less than one rollout of {args.batch_size} steps")
     run_name, envs = args.run_name(), start_run(args, prices)
     obs_space, act_space = envs.single_observation_space, envs.single_action_space
-    if not isinstance(act_space, (gym.spaces.Discrete, gym.spaces.Box)): raise ValueError(f"PPO needs a Discrete or Box action space, got {act_space}")
+    if not isinstance(act_space, (gym.spaces.Discrete, gym.spaces.Box)):
+        raise ValueError(f"PPO needs a Discrete or Box action space, got {act_space}")
     obs_dim = int(np.prod(obs_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(act_space)}
     agent = policy_networks(obs_dim, act_space, args)["agent"]
@@ -72,33 +93,53 @@ def train(args: Args, prices=None) -> dict:
             optimizer.param_groups[0]["lr"] = (1.0 - (iteration - 1.0) / args.num_iterations) * args.learning_rate
         global_step = rollout.collect(agent, log, global_step)
         with torch.no_grad():
-            advantages, returns = gae(rollout.rewards, rollout.values, rollout.ended, agent.get_value(rollout.next_obs).reshape(1, -1),
-                                      args.gamma, args.gae_lambda)
-        obs, actions, logprobs, values, valid, act_shape = (rollout.obs, rollout.actions, rollout.logprobs, rollout.values,
-                                                            rollout.valid, rollout.act_shape)
+            advantages, returns = gae(
+                rollout.rewards,
+                rollout.values,
+                rollout.ended,
+                agent.get_value(rollout.next_obs).reshape(1, -1),
+                args.gamma,
+                args.gae_lambda,
+            )
+        obs, actions, logprobs, values, valid, act_shape = (
+            rollout.obs,
+            rollout.actions,
+            rollout.logprobs,
+            rollout.values,
+            rollout.valid,
+            rollout.act_shape,
+        )
         b_obs, b_logprobs = obs.reshape(-1, obs_dim), logprobs.reshape(-1)
         b_actions = actions.reshape((-1,) + act_shape)
-        b_advantages, b_returns, b_values, b_valid = advantages.reshape(-1), returns.reshape(-1), values.reshape(-1), valid.reshape(-1)
+        b_advantages, b_returns, b_values, b_valid = (
+            advantages.reshape(-1),
+            returns.reshape(-1),
+            values.reshape(-1),
+            valid.reshape(-1),
+        )
         b_inds, clipfracs = np.arange(args.batch_size), []
         for epoch in range(args.update_epochs):
             np.random.shuffle(b_inds)
             for begin in range(0, args.batch_size, args.minibatch_size):
-                mb = b_inds[begin: begin + args.minibatch_size]
+                mb = b_inds[begin : begin + args.minibatch_size]
                 weight = b_valid[mb]
                 count = weight.sum().clamp(min=1.0)
                 _, newlogprob, entropy, newvalue = agent.get_action_and_value(b_obs[mb], b_actions[mb])
                 logratio = newlogprob - b_logprobs[mb]
                 ratio = logratio.exp()
                 with torch.no_grad():
-                    approx_kl = ((((ratio - 1) - logratio) * weight).sum() / count)
-                    old_approx_kl = ((-logratio * weight).sum() / count)
+                    approx_kl = (((ratio - 1) - logratio) * weight).sum() / count
+                    old_approx_kl = (-logratio * weight).sum() / count
                     clipfracs.append(((((ratio - 1.0).abs() > args.clip_coef).float() * weight).sum() / count).item())
                 mb_adv = b_advantages[mb]
                 if args.norm_adv:
                     mean = (mb_adv * weight).sum() / count
                     std = (((mb_adv - mean) ** 2 * weight).sum() / count).sqrt()
                     mb_adv = (mb_adv - mean) / (std + 1e-8)
-                pg_loss = (torch.max(-mb_adv * ratio, -mb_adv * torch.clamp(ratio, 1 - args.clip_coef, 1 + args.clip_coef)) * weight).sum() / count
+                pg_loss = (
+                    torch.max(-mb_adv * ratio, -mb_adv * torch.clamp(ratio, 1 - args.clip_coef, 1 + args.clip_coef))
+                    * weight
+                ).sum() / count
                 newvalue = newvalue.view(-1)
                 if args.clip_vloss:
                     v_unclipped = (newvalue - b_returns[mb]) ** 2
@@ -112,33 +153,73 @@ def train(args: Args, prices=None) -> dict:
                 loss.backward()
                 nn.utils.clip_grad_norm_(agent.parameters(), args.max_grad_norm)
                 optimizer.step()
-            if args.target_kl is not None and approx_kl > args.target_kl: break
+            if args.target_kl is not None and approx_kl > args.target_kl:
+                break
 
         kept = b_valid.bool()
         y_pred, y_true = b_values[kept].numpy(), b_returns[kept].numpy()
         var_y = np.var(y_true)
         explained_var = np.nan if var_y == 0 else 1 - np.var(y_true - y_pred) / var_y
-        stats = {"losses/value_loss": v_loss.item(), "losses/policy_loss": pg_loss.item(), "losses/entropy": entropy_loss.item(),
-                 "losses/old_approx_kl": old_approx_kl.item(), "losses/approx_kl": approx_kl.item(),
-                 "losses/clipfrac": float(np.mean(clipfracs)), "losses/explained_variance": explained_var,
-                 "charts/learning_rate": optimizer.param_groups[0]["lr"],
-                 "charts/SPS": (global_step - (start_iteration - 1) * args.batch_size) / (time.time() - started)}
-        for name, value in stats.items(): log.scalar(name, value, global_step)
+        stats = {
+            "losses/value_loss": v_loss.item(),
+            "losses/policy_loss": pg_loss.item(),
+            "losses/entropy": entropy_loss.item(),
+            "losses/old_approx_kl": old_approx_kl.item(),
+            "losses/approx_kl": approx_kl.item(),
+            "losses/clipfrac": float(np.mean(clipfracs)),
+            "losses/explained_variance": explained_var,
+            "charts/learning_rate": optimizer.param_groups[0]["lr"],
+            "charts/SPS": (global_step - (start_iteration - 1) * args.batch_size) / (time.time() - started),
+        }
+        for name, value in stats.items():
+            log.scalar(name, value, global_step)
         history.append({"iteration": iteration, "global_step": global_step, **stats})
         if args.save_path and args.save_every and iteration % args.save_every == 0:
-            save_checkpoint(args.save_path, "ppo", args, {"agent": agent}, {"optimizer": optimizer}, {"iteration": iteration, "global_step": global_step, **spaces})
+            save_checkpoint(
+                args.save_path,
+                "ppo",
+                args,
+                {"agent": agent},
+                {"optimizer": optimizer},
+                {"iteration": iteration, "global_step": global_step, **spaces},
+            )
 
     train_seconds = time.time() - started
     envs.close()
     if args.save_path:
-        save_checkpoint(args.save_path, "ppo", args, {"agent": agent}, {"optimizer": optimizer},
-                        {"iteration": args.num_iterations, "global_step": global_step, **spaces})
+        save_checkpoint(
+            args.save_path,
+            "ppo",
+            args,
+            {"agent": agent},
+            {"optimizer": optimizer},
+            {"iteration": args.num_iterations, "global_step": global_step, **spaces},
+        )
     policy = make_policy({"agent": agent}, act_space)
-    return finish_run(args, policy, log, global_step, prices, train_seconds=train_seconds, history=history, spaces=spaces,
-                      modules={"agent": agent}, agent=agent, run_name=run_name)
+    return finish_run(
+        args,
+        policy,
+        log,
+        global_step,
+        prices,
+        train_seconds=train_seconds,
+        history=history,
+        spaces=spaces,
+        modules={"agent": agent},
+        agent=agent,
+        run_name=run_name,
+    )
+
 
 def main(argv=None) -> dict:
     "Command line: python -m wealtharena.agents.ppo --help."
-    return cli(Args, train, "PPO (clipped surrogate objective, GAE) for discrete and continuous actions, in the cleanrl manner.", argv)
+    return cli(
+        Args,
+        train,
+        "PPO (clipped surrogate objective, GAE) for discrete and continuous actions, in the cleanrl manner.",
+        argv,
+    )
 
-if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.ppo": main()
+
+if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.ppo":
+    main()

@@ -1,4 +1,4 @@
-"""The learner of the crypto agent, which sizes positions continuously: one readable file, `wealtharena/agents/sac.py`.
+"""The learner of the crypto agent, which sizes positions continuously: `wealtharena/agents/sac.py`.
 
 Docs: https://wealtharena.github.io/wealtharena/sac.html.md"""
 
@@ -17,7 +17,18 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .common import (cli, describe_space, finish_run, load_checkpoint, mlp, ReplayBuffer, RunArgs, RunLogger, save_checkpoint, start_run)
+from wealtharena.agents.common import (
+    cli,
+    describe_space,
+    finish_run,
+    load_checkpoint,
+    mlp,
+    ReplayBuffer,
+    RunArgs,
+    RunLogger,
+    save_checkpoint,
+    start_run,
+)
 
 # %% auto #0
 __all__ = ['LOG_STD_MIN', 'LOG_STD_MAX', 'Args', 'SoftQNetwork', 'Actor', 'policy_networks', 'make_policy', 'train', 'main']
@@ -61,23 +72,37 @@ class Args(RunArgs):
 
 LOG_STD_MIN, LOG_STD_MAX = -5, 2
 
+
 class SoftQNetwork(nn.Module):
     "Q(s, a) from the concatenated observation and action."
+
     def __init__(self, obs_dim: int, act_dim: int, hidden_layers):
         super().__init__()
         self.net = mlp(obs_dim + act_dim, hidden_layers, 1, activation=nn.ReLU)
-    def forward(self, x, a): return self.net(torch.cat([x, a], 1))
+
+    def forward(self, x, a):
+        return self.net(torch.cat([x, a], 1))
+
 
 class Actor(nn.Module):
     "A tanh-squashed Gaussian policy scaled to the action space's bounds."
+
     def __init__(self, obs_dim: int, action_space: gym.spaces.Box, hidden_layers):
         super().__init__()
         act_dim = int(np.prod(action_space.shape))
-        self.body = mlp(obs_dim, hidden_layers[:-1], hidden_layers[-1], activation=nn.ReLU) if len(hidden_layers) > 1 else nn.Identity()
+        self.body = (
+            mlp(obs_dim, hidden_layers[:-1], hidden_layers[-1], activation=nn.ReLU)
+            if len(hidden_layers) > 1
+            else nn.Identity()
+        )
         width = hidden_layers[-1] if len(hidden_layers) > 1 else obs_dim
         self.fc_mean, self.fc_logstd = nn.Linear(width, act_dim), nn.Linear(width, act_dim)
-        self.register_buffer("action_scale", torch.tensor((action_space.high - action_space.low) / 2.0, dtype=torch.float32))
-        self.register_buffer("action_bias", torch.tensor((action_space.high + action_space.low) / 2.0, dtype=torch.float32))
+        self.register_buffer(
+            "action_scale", torch.tensor((action_space.high - action_space.low) / 2.0, dtype=torch.float32)
+        )
+        self.register_buffer(
+            "action_bias", torch.tensor((action_space.high + action_space.low) / 2.0, dtype=torch.float32)
+        )
 
     def forward(self, x):
         h = F.relu(self.body(x))
@@ -99,25 +124,35 @@ def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[s
     "The networks a trained policy needs (for saving and loading it without the training state)."
     return {"actor": Actor(obs_dim, action_space, args.hidden_layers)}
 
+
 def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
     "A function from one observation to one action: the squashed mean, or a sample."
     actor = networks["actor"]
+
     def policy(obs):
-        with torch.no_grad(): sample, _, mean = actor.get_action(torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1))
+        with torch.no_grad():
+            sample, _, mean = actor.get_action(torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1))
         return (mean if deterministic else sample)[0].numpy()
+
     return policy
 
+
 def train(args: Args, prices=None) -> dict:
-    "Train SAC as `args` says (on `prices`, a tidy panel, if given); return the evaluation returns, timings and logged statistics."
+    "Train SAC as `args` says (on `prices`, a tidy panel, if given); return evaluation, timings and statistics."
     run_name, envs = args.run_name(), start_run(args, prices)
     act_space = envs.single_action_space
-    if not isinstance(act_space, gym.spaces.Box): raise ValueError(f"SAC needs continuous (Box) actions, got {act_space}")
+    if not isinstance(act_space, gym.spaces.Box):
+        raise ValueError(f"SAC needs continuous (Box) actions, got {act_space}")
     obs_dim, act_dim = int(np.prod(envs.single_observation_space.shape)), int(np.prod(act_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(act_space)}
     actor = policy_networks(obs_dim, act_space, args)["actor"]
     qf1, qf2 = SoftQNetwork(obs_dim, act_dim, args.hidden_layers), SoftQNetwork(obs_dim, act_dim, args.hidden_layers)
-    qf1_target, qf2_target = SoftQNetwork(obs_dim, act_dim, args.hidden_layers), SoftQNetwork(obs_dim, act_dim, args.hidden_layers)
-    qf1_target.load_state_dict(qf1.state_dict()); qf2_target.load_state_dict(qf2.state_dict())
+    qf1_target, qf2_target = (
+        SoftQNetwork(obs_dim, act_dim, args.hidden_layers),
+        SoftQNetwork(obs_dim, act_dim, args.hidden_layers),
+    )
+    qf1_target.load_state_dict(qf1.state_dict())
+    qf2_target.load_state_dict(qf2.state_dict())
     q_lr, policy_lr = (args.learning_rate, args.learning_rate) if args.learning_rate else (args.q_lr, args.policy_lr)
     q_optimizer = torch.optim.Adam(list(qf1.parameters()) + list(qf2.parameters()), lr=q_lr)
     actor_optimizer = torch.optim.Adam(actor.parameters(), lr=policy_lr)
@@ -125,7 +160,14 @@ def train(args: Args, prices=None) -> dict:
     target_entropy = -float(act_dim)
     a_optimizer = torch.optim.Adam(alpha_module.parameters(), lr=q_lr)
     rb = ReplayBuffer(args.buffer_size, (obs_dim,), (act_dim,), np.float32, seed=args.seed)
-    modules = {"actor": actor, "qf1": qf1, "qf2": qf2, "qf1_target": qf1_target, "qf2_target": qf2_target, "alpha": alpha_module}
+    modules = {
+        "actor": actor,
+        "qf1": qf1,
+        "qf2": qf2,
+        "qf1_target": qf1_target,
+        "qf2_target": qf2_target,
+        "alpha": alpha_module,
+    }
     optimizers = {"q": q_optimizer, "actor": actor_optimizer, "alpha": a_optimizer}
     total_steps, first_step = args.total_timesteps // args.num_envs, 0
     if args.resume:
@@ -135,7 +177,9 @@ def train(args: Args, prices=None) -> dict:
     alpha = alpha_module["log_alpha"].exp().item() if args.autotune else args.alpha
     log = RunLogger(run_name, args, args.total_timesteps, args.log_dir, args.progress, args.tensorboard)
     log.advance(first_step * args.num_envs)
-    checkpoint = lambda step: save_checkpoint(args.save_path, "sac", args, modules, optimizers, {"step": step, **spaces}, arrays=rb.state())
+    checkpoint = lambda step: save_checkpoint(
+        args.save_path, "sac", args, modules, optimizers, {"step": step, **spaces}, arrays=rb.state()
+    )
 
     envs.action_space.seed(args.seed + first_step)
     obs, _ = envs.reset(seed=args.seed + first_step)
@@ -147,13 +191,16 @@ def train(args: Args, prices=None) -> dict:
         if step < args.learning_starts:
             actions = envs.action_space.sample().reshape(args.num_envs, act_dim)
         else:
-            with torch.no_grad(): actions = actor.get_action(torch.as_tensor(obs))[0].numpy()
+            with torch.no_grad():
+                actions = actor.get_action(torch.as_tensor(obs))[0].numpy()
         next_obs, rewards, terminations, truncations, infos = envs.step(actions)
         next_obs = next_obs.reshape(args.num_envs, -1).astype(np.float32)
         if "episode" in infos:
             finished = infos["_episode"]
             log.scalar("charts/episodic_return", infos["episode"]["r"][finished].mean(), global_step)
-        rb.add(obs, next_obs, actions, rewards, terminations, skip=last_done)  # the step after an episode's end only resets it
+        rb.add(
+            obs, next_obs, actions, rewards, terminations, skip=last_done
+        )  # the step after an episode's end only resets it
         last_done = np.logical_or(terminations, truncations)
         obs = next_obs
         log.advance(args.num_envs)
@@ -161,7 +208,10 @@ def train(args: Args, prices=None) -> dict:
             data = rb.sample(args.batch_size)
             with torch.no_grad():
                 next_actions, next_log_pi, _ = actor.get_action(data["next_obs"])
-                min_next = torch.min(qf1_target(data["next_obs"], next_actions), qf2_target(data["next_obs"], next_actions)) - alpha * next_log_pi
+                min_next = (
+                    torch.min(qf1_target(data["next_obs"], next_actions), qf2_target(data["next_obs"], next_actions))
+                    - alpha * next_log_pi
+                )
                 next_q = data["rewards"] + (1 - data["terminated"]) * args.gamma * min_next.view(-1)
             qf1_a, qf2_a = qf1(data["obs"], data["actions"]).view(-1), qf2(data["obs"], data["actions"]).view(-1)
             qf_loss = F.mse_loss(qf1_a, next_q) + F.mse_loss(qf2_a, next_q)
@@ -176,7 +226,8 @@ def train(args: Args, prices=None) -> dict:
                     actor_loss.backward()
                     actor_optimizer.step()
                     if args.autotune:
-                        with torch.no_grad(): _, log_pi, _ = actor.get_action(data["obs"])
+                        with torch.no_grad():
+                            _, log_pi, _ = actor.get_action(data["obs"])
                         alpha_loss = (-alpha_module["log_alpha"].exp() * (log_pi + target_entropy)).mean()
                         a_optimizer.zero_grad()
                         alpha_loss.backward()
@@ -187,22 +238,43 @@ def train(args: Args, prices=None) -> dict:
                     for param, target_param in zip(net.parameters(), target.parameters()):
                         target_param.data.copy_(args.tau * param.data + (1 - args.tau) * target_param.data)
             if len(history) < 5 or step % 100 == 0:
-                stats = {"losses/qf_loss": qf_loss.item() / 2.0, "losses/qf1_values": qf1_a.mean().item(),
-                         "losses/actor_loss": actor_loss.item(), "losses/alpha": alpha,
-                         "charts/SPS": (step + 1 - first_step) * args.num_envs / (time.time() - started)}
-                for name, value in stats.items(): log.scalar(name, value, global_step)
+                stats = {
+                    "losses/qf_loss": qf_loss.item() / 2.0,
+                    "losses/qf1_values": qf1_a.mean().item(),
+                    "losses/actor_loss": actor_loss.item(),
+                    "losses/alpha": alpha,
+                    "charts/SPS": (step + 1 - first_step) * args.num_envs / (time.time() - started),
+                }
+                for name, value in stats.items():
+                    log.scalar(name, value, global_step)
                 history.append({"step": step, "global_step": global_step, **stats})
-        if args.save_path and args.save_every and (step + 1) % args.save_every == 0: checkpoint(step + 1)
+        if args.save_path and args.save_every and (step + 1) % args.save_every == 0:
+            checkpoint(step + 1)
 
     train_seconds = time.time() - started
     envs.close()
-    if args.save_path: checkpoint(total_steps)
+    if args.save_path:
+        checkpoint(total_steps)
     policy = make_policy({"actor": actor}, act_space)
-    return finish_run(args, policy, log, total_steps * args.num_envs, prices, train_seconds=train_seconds, history=history, spaces=spaces,
-                      modules={"actor": actor}, actor=actor, run_name=run_name)
+    return finish_run(
+        args,
+        policy,
+        log,
+        total_steps * args.num_envs,
+        prices,
+        train_seconds=train_seconds,
+        history=history,
+        spaces=spaces,
+        modules={"actor": actor},
+        actor=actor,
+        run_name=run_name,
+    )
+
 
 def main(argv=None) -> dict:
     "Command line: python -m wealtharena.agents.sac --help."
     return cli(Args, train, "SAC with twin soft Q-networks and automatic entropy tuning, in the cleanrl manner.", argv)
 
-if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.sac": main()
+
+if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.sac":
+    main()
