@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['simple_returns', 'log_returns', 'rolling_volatility', 'rsi', 'macd', 'bollinger_pct_b', 'ma_ratio', 'atr',
-           'volume_zscore', 'trend_regime', 'volatility_regime', 'compute_features', 'features_panel', 'changed_before']
+__all__ = ['FEATURE_SETS', 'OPTIONAL_FEATURES', 'simple_returns', 'log_returns', 'rolling_volatility', 'rsi', 'macd',
+           'bollinger_pct_b', 'ma_ratio', 'atr', 'volume_zscore', 'trend_regime', 'volatility_regime', 'ewm_volatility',
+           'normalised_return', 'macd_signal', 'zzr_features', 'compute_features', 'select_features', 'features_panel',
+           'changed_before']
 
 # %% ../nbs/03_features.ipynb #1020cdaf
 def simple_returns(close: pd.Series) -> pd.Series:
@@ -81,7 +83,44 @@ def volatility_regime(close: pd.Series, window: int = 20, lookback: int = 252) -
     median = vol.rolling(lookback, min_periods=lookback // 2).median()
     return (vol > median).astype(float).where(median.notna())
 
+# %% ../nbs/03_features.ipynb #5c6de86f
+def ewm_volatility(close: pd.Series, span: int = 60, min_periods: int = 20) -> pd.Series:
+    "Daily (not annualised) exponentially weighted standard deviation of simple returns, through each bar."
+    return simple_returns(close).ewm(span=span, min_periods=min_periods).std()
+
+
+def normalised_return(close: pd.Series, days: int, volatility: pd.Series | None = None) -> pd.Series:
+    "The return over the last `days` days in units of its expected standard deviation sigma_t * sqrt(days)."
+    volatility = ewm_volatility(close) if volatility is None else volatility
+    return close.pct_change(days) / (volatility * np.sqrt(days))
+
+
+def macd_signal(close: pd.Series, short: int, long: int) -> pd.Series:
+    "Baz et al.'s MACD signal: (EWMA_short - EWMA_long) over the 63-day price std, over its own 252-day std."
+    ewma = lambda scale: close.ewm(alpha=1 / scale, adjust=False).mean()
+    q = (ewma(short) - ewma(long)) / close.rolling(63).std()
+    return q / q.rolling(252).std()
+
+
+def zzr_features(close: pd.Series) -> dict[str, pd.Series]:
+    "The features of Zhang, Zohren and Roberts (2020): normalised returns, three MACD signals and a centred RSI."
+    volatility = ewm_volatility(close)
+    feats = {f"zret_{k}": normalised_return(close, k, volatility) for k in (1, 21, 42, 63, 252)}
+    feats.update({f"macd_{s}_{l}": macd_signal(close, s, l) for s, l in ((8, 24), (16, 48), (32, 96))})
+    feats["rsi_30"] = (rsi(close, 30) - 50) / 50
+    return feats
+
+
 # %% ../nbs/03_features.ipynb #db73f541
+FEATURE_SETS = {
+    "classic": ["ret_1d", "log_ret_1d", "ret_5d", "ret_20d", "vol_20d", "vol_60d", "rsi_14", "bb_pct_b", "macd",
+                "macd_signal", "macd_hist", "ma_ratio_10", "ma_ratio_50", "ma_ratio_200", "atr_14", "volume_z_20",
+                "trend_regime", "vol_regime"],
+    "zzr": ["zret_1", "zret_21", "zret_42", "zret_63", "zret_252", "macd_8_24", "macd_16_48", "macd_32_96", "rsi_30"],
+}  # fmt: skip
+OPTIONAL_FEATURES = ("atr_14", "volume_z_20")  # need highs and lows, or volume
+
+
 def compute_features(prices: pd.DataFrame) -> pd.DataFrame:
     "Every causal feature one symbol's prices support, indexed by date."
     prices = prices.set_index("date") if "date" in prices.columns else prices
@@ -104,7 +143,20 @@ def compute_features(prices: pd.DataFrame) -> pd.DataFrame:
         feats["volume_z_20"] = volume_zscore(prices["volume"])
     feats["trend_regime"] = trend_regime(close)
     feats["vol_regime"] = volatility_regime(close)
+    feats.update(zzr_features(close))
     return pd.DataFrame(feats, index=close.index)
+
+
+def select_features(feats: pd.DataFrame, features: str | list[str] = "classic") -> pd.DataFrame:
+    "The columns of a feature set (a name in FEATURE_SETS, optional columns when present) or of an explicit list."
+    if isinstance(features, str):
+        if features not in FEATURE_SETS:
+            raise ValueError(f"unknown feature set {features!r}; known sets: {', '.join(FEATURE_SETS)}, or a list")
+        return feats[[c for c in FEATURE_SETS[features] if c in feats.columns or c not in OPTIONAL_FEATURES]]
+    missing = [f for f in features if f not in feats.columns]
+    if missing:
+        raise ValueError(f"unknown feature(s) {missing}; this series has {list(feats.columns)}")
+    return feats[list(features)]
 
 
 def features_panel(panel: pd.DataFrame) -> pd.DataFrame:
@@ -112,6 +164,7 @@ def features_panel(panel: pd.DataFrame) -> pd.DataFrame:
     parts = [compute_features(g).assign(symbol=symbol) for symbol, g in panel.groupby("symbol", sort=False)]
     out = pd.concat(parts).rename_axis("date").reset_index()
     return out[["date", "symbol", *[c for c in out.columns if c not in ("date", "symbol")]]]
+
 
 # %% ../nbs/03_features.ipynb #d0864620
 def changed_before(features_fn, prices: pd.DataFrame, cut: int, seed: int = 0) -> list[str]:

@@ -15,7 +15,7 @@ from gymnasium import spaces
 from .backtest import fill_price_table
 from .data import align_calendar, asset_class_name, load_market, to_wide
 from .execution import ARRAYS, CostModel, Limits, borrow_fee, limit_weights, rebalance
-from .features import compute_features
+from .features import compute_features, select_features
 from .rewards import Reward
 from .trading_env import MarketEnv
 
@@ -23,7 +23,7 @@ from .trading_env import MarketEnv
 __all__ = ['portfolio_arrays', 'PortfolioEnv']
 
 # %% ../nbs/11_portfolio_env.ipynb #3eac2303
-def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | None, scaler, start, end) -> dict:
+def portfolio_arrays(panel: pd.DataFrame, window: int, features: str | list[str], scaler, start, end) -> dict:
     "Closes, fill prices and flattened feature windows of several symbols on one calendar."
     if end is None:
         end = panel.groupby("symbol")["date"].max().min()  # by default, up to the last day all symbols trade
@@ -48,7 +48,7 @@ def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | Non
         adv = (close * volume).rolling(20, min_periods=1).mean().shift(1).bfill().to_numpy()
     per_symbol = {s: compute_features(g.set_index("date")).reindex(close.index) for s, g in panel.groupby("symbol")}
     common = [c for c in per_symbol[symbols[0]].columns if all(c in f.columns for f in per_symbol.values())]
-    chosen = common if features is None else features
+    chosen = [c for c in select_features(per_symbol[symbols[0]], features) if c in common]
     missing = [f for f in chosen if f not in common]
     if missing:
         raise ValueError(f"unknown feature(s) {missing}; available for every symbol: {common}")
@@ -70,7 +70,9 @@ def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | Non
     obs[window - 1 :, :width] = view.transpose(0, 1, 3, 2).reshape(len(view), -1)
     ready = np.zeros(n_bars, dtype=bool)
     ready[window - 1 :] = ~np.isnan(view).any(axis=(1, 2, 3))
-    ready &= close.index >= lo
+    basket = close.pct_change().mean(axis=1)  # the equal-weighted class: the portfolio's volatility scale
+    scale = basket.ewm(span=60, min_periods=20).std()
+    ready &= (close.index >= lo) & scale.notna().to_numpy()
     first = int(np.argmax(ready)) if ready.any() else n_bars
     if first >= n_bars - 1:
         raise ValueError("no bar in the date range has a full window of warmed-up features for every symbol")
@@ -82,6 +84,10 @@ def portfolio_arrays(panel: pd.DataFrame, window: int, features: list[str] | Non
         obs=np.nan_to_num(obs, nan=0.0),
         first=first,
         last=n_bars - 1,
+        segments=[(first, n_bars - 1)],
+        blocks=[(0, n_bars)],
+        scale=scale.fillna(1.0).to_numpy(),
+        scaled_returns=(basket / scale.shift(1)).fillna(0.0).to_numpy(),
         feature_names=chosen,
         width=width,
         vol=vol,
@@ -103,7 +109,7 @@ class PortfolioEnv(MarketEnv):
         start=None,
         end=None,
         window: int = 5,
-        features: list[str] | None = None,
+        features: str | list[str] = "classic",
         scaler=None,
         weighting: str = "long_only",
         logit_scale: float = 5.0,
@@ -139,7 +145,8 @@ class PortfolioEnv(MarketEnv):
         self._vol, self._adv = data["vol"], data["adv"]
         self.dates, self.symbols, self.feature_names = data["dates"], data["symbols"], data["feature_names"]
         self._close, self._fill, self._obs_rows, self._width = data["close"], data["fill"], data["obs"], data["width"]
-        self._set_episodes(data["first"], data["last"], episode_length, random_start)
+        self.reward_fn = Reward(reward, **(reward_kwargs or {}))
+        self._set_market(data, episode_length, random_start, self.reward_fn.eta)
         self.weighting, self.logit_scale = weighting, float(logit_scale)
         self.min_exposure, self.max_exposure, self.turnover_budget = min_exposure, max_exposure, turnover_budget
         self.limits = Limits(max_position=max_position, max_leverage=leverage)
@@ -148,7 +155,6 @@ class PortfolioEnv(MarketEnv):
         self._check_exposure = not (softmax and min_exposure <= 0 and max_exposure >= 1)
         self._check_limits = not (softmax and max_position >= 1 and leverage >= 1)
         self.costs, self.initial_cash = costs, float(initial_cash)
-        self.reward_fn = Reward(reward, **(reward_kwargs or {}))
         n = len(self.symbols)
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(self._obs_rows.shape[1],), dtype=np.float32)
         self.action_space = spaces.Box(-1.0, 1.0, shape=(n + 1 if weighting == "long_only" else n,), dtype=np.float32)
@@ -234,6 +240,3 @@ class PortfolioEnv(MarketEnv):
             cash - fee + shares @ self._close[nxt], equity_before, traded, commission + slippage + impact + fee
         )
 
-
-if "wealtharena/Portfolio-v0" not in gym.registry:
-    gym.register(id="wealtharena/Portfolio-v0", entry_point="wealtharena.portfolio_env:PortfolioEnv")

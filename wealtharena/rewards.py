@@ -11,9 +11,10 @@ import math
 import re
 
 import numpy as np
+import pandas as pd
 
 # %% auto #0
-__all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'Reward']
+__all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'warm_moments', 'Reward']
 
 # %% ../nbs/09_rewards.ipynb #bd4734d9
 TERMS = (
@@ -85,88 +86,114 @@ def parse_weights(spec) -> dict[str, float]:
     return weights
 
 # %% ../nbs/09_rewards.ipynb #2a4dd1ba
-class Reward:
-    "A weighted sum of reward terms, with the running state of the stateful ones."
+def warm_moments(scaled_returns, eta: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+    "Moody and Saffell's moving moments A_t, B_t of a return series through each bar (for warming an episode's start)."
+    scaled_returns = pd.Series(np.asarray(scaled_returns, dtype=float)).fillna(0.0)
+    first = scaled_returns.ewm(alpha=eta, adjust=False).mean().to_numpy()
+    second = (scaled_returns**2).ewm(alpha=eta, adjust=False).mean().to_numpy()
+    return first, second
 
-    def __init__(self, spec="pnl", eta: float = 0.01, window: int = 20, cvar_cutoff: float = 0.05):
+
+class Reward:
+    "A weighted sum of reward terms on one scale (returns in units of the asset's volatility), with their running state."
+
+    def __init__(
+        self,
+        spec="pnl",  # a term name, a formula such as '0.6 * sharpe + 0.3 * pnl', or a dict {term: weight}
+        eta: float = 0.01,  # adaptation rate of the differential Sharpe ratio's moments (memory about 1/eta steps)
+        window: int = 20,  # returns kept for the volatility and CVaR penalties
+        cvar_cutoff: float = 0.05,  # tail fraction of the CVaR penalty
+        min_volatility: float = 0.5,  # floor of the Sharpe moments' volatility, in units of the step's `scale`
+    ):
         if not 0 < eta <= 1:
             raise ValueError(f"eta must be in (0, 1], got {eta}")
         if window < 2:
             raise ValueError(f"window must be at least 2, got {window}")
+        if min_volatility < 0:
+            raise ValueError(f"min_volatility must be >= 0, got {min_volatility}")
         self.weights, self.eta, self.window, self.cvar_cutoff = parse_weights(spec), eta, int(window), cvar_cutoff
+        self.min_variance = float(min_volatility) ** 2
         self._terms = [(getattr(self, f"_{name}"), weight, name) for name, weight in self.weights.items()]
         self._needs_window = bool({"volatility_penalty", "cvar_penalty"} & set(self.weights))
         self.last_terms: dict = {}
         self.reset()
 
-    def reset(self, batch: int | None = None) -> "Reward":
-        "Start a new episode (or `batch` episodes, for array inputs)."
+    def reset(self, batch: int | None = None, warm=None) -> "Reward":
+        "Start a new episode (or `batch` episodes, for array inputs), with Sharpe moments `warm` = (A, B) if given."
         self._batch = batch
+        first, second = (0.0, 0.0) if warm is None else warm
         if batch is None:
-            self._a = self._b = 0.0
+            self._a, self._b, self._drawdown = float(first), float(second), 0.0
             self._count, self._recent = 0, np.full(self.window, np.nan)
         else:
-            self._a, self._b = np.zeros(batch), np.zeros(batch)
+            self._a, self._b = np.broadcast_to(first, batch).astype(float), np.broadcast_to(second, batch).astype(float)
+            self._drawdown = np.zeros(batch)
             self._count, self._recent = np.zeros(batch, dtype=np.int64), np.full((self.window, batch), np.nan)
             self._columns = np.arange(batch)
         self.last_terms = {}
         return self
 
-    def reset_episodes(self, mask) -> None:
-        "Start new episodes where `mask` is true (batch mode), leaving the others running."
-        self._a[mask], self._b[mask], self._count[mask] = 0.0, 0.0, 0
+    def reset_episodes(self, mask, warm=None) -> None:
+        "Start new episodes where `mask` is true (batch mode), leaving the others running; `warm`: arrays (A, B)."
+        first, second = (0.0, 0.0) if warm is None else (warm[0][mask], warm[1][mask])
+        self._a[mask], self._b[mask], self._drawdown[mask], self._count[mask] = first, second, 0.0, 0
         self._recent[:, mask] = np.nan
 
-    def __call__(self, ret, drawdown, traded, cost):
-        "The reward of one step (floats, or arrays of one value per episode)."
+    def __call__(self, ret, drawdown, traded, cost, scale=1.0):
+        "The reward of one step (floats, or arrays of one value per episode); `scale` is the asset's recent volatility."
+        scaled = ret / scale
         if self._needs_window:
             if self._batch:
-                self._recent[self._count % self.window, self._columns] = ret
+                self._recent[self._count % self.window, self._columns] = scaled
             else:
-                self._recent[self._count % self.window] = ret
+                self._recent[self._count % self.window] = scaled
         self._count += 1
+        deeper = (np.maximum(drawdown - self._drawdown, 0.0) if self._batch else max(drawdown - self._drawdown, 0.0))
+        self._drawdown = drawdown
+        step = (ret, scaled, deeper, traded, cost, scale)
         total, self.last_terms = 0.0, {}
         for term, weight, name in self._terms:
-            value = term(ret, drawdown, traded, cost)
+            value = term(*step)
             self.last_terms[name] = value
             total = total + weight * value
         return total
 
-    def _pnl(self, ret, drawdown, traded, cost):
-        return ret
+    def _pnl(self, ret, scaled, deeper, traded, cost, scale):
+        return scaled
 
-    def _log_return(self, ret, drawdown, traded, cost):
-        return np.log1p(ret) if self._batch else math.log1p(ret)
+    def _log_return(self, ret, scaled, deeper, traded, cost, scale):
+        return (np.log1p(ret) if self._batch else math.log1p(ret)) / scale
 
-    def _drawdown_penalty(self, ret, drawdown, traded, cost):
-        return drawdown
+    def _drawdown_penalty(self, ret, scaled, deeper, traded, cost, scale):
+        return deeper / scale
 
-    def _turnover_penalty(self, ret, drawdown, traded, cost):
+    def _turnover_penalty(self, ret, scaled, deeper, traded, cost, scale):
         return traded
 
-    def _transaction_cost(self, ret, drawdown, traded, cost):
-        return cost
+    def _transaction_cost(self, ret, scaled, deeper, traded, cost, scale):
+        return cost / scale
 
-    def _differential_sharpe(self, ret, drawdown, traded, cost):
+    def _differential_sharpe(self, ret, scaled, deeper, traded, cost, scale):
         a, b = self._a, self._b
-        delta_a, delta_b = ret - a, ret * ret - b
-        variance = b - a * a
+        delta_a, delta_b = scaled - a, scaled * scaled - b
         if self._batch:
+            variance = np.maximum(b - a * a, self.min_variance)
             safe = np.where(variance > 1e-16, variance, 1.0)
             value = np.where(variance > 1e-16, (b * delta_a - 0.5 * a * delta_b) / safe**1.5, 0.0)
         else:
+            variance = max(b - a * a, self.min_variance)
             value = (b * delta_a - 0.5 * a * delta_b) / variance**1.5 if variance > 1e-16 else 0.0
         self._a, self._b = a + self.eta * delta_a, b + self.eta * delta_b
         return value
 
-    def _volatility_penalty(self, ret, drawdown, traded, cost):
+    def _volatility_penalty(self, ret, scaled, deeper, traded, cost, scale):
         if self._batch:
             return np.where(self._count >= 2, np.nanstd(self._recent, axis=0), 0.0)
         if self._count < 2:
             return 0.0
         return float(self._recent[: min(self._count, self.window)].std())
 
-    def _cvar_penalty(self, ret, drawdown, traded, cost):
+    def _cvar_penalty(self, ret, scaled, deeper, traded, cost, scale):
         if self._batch:  # the returns so far sort first, the empty slots (NaN) last
             filled = np.minimum(self._count, self.window)
             tail = ((filled - 1) * self.cvar_cutoff).astype(np.int64)
@@ -175,3 +202,4 @@ class Reward:
         recent = self._recent[: min(self._count, self.window)]
         tail = int((len(recent) - 1) * self.cvar_cutoff)
         return max(-float(np.partition(recent, tail)[: tail + 1].mean()), 0.0)
+

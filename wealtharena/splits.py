@@ -140,3 +140,16 @@ class FeatureScaler:
     def fit_transform(self, features: pd.DataFrame) -> pd.DataFrame:
         "Fit on `features` and standardise them."
         return self.fit(features).transform(features)
+
+    def state(self) -> dict:
+        "The fitted statistics as plain JSON-ready values (for checkpoints)."
+        if self.mean_ is None:
+            raise RuntimeError("FeatureScaler.state called before fit")
+        return {"clip": self.clip, "mean": self.mean_.to_dict(), "std": self.std_.to_dict()}
+
+    @classmethod
+    def from_state(cls, state: dict) -> "FeatureScaler":
+        "A fitted scaler from what `state` returned."
+        scaler = cls(clip=state["clip"])
+        scaler.mean_, scaler.std_ = pd.Series(state["mean"], dtype=float), pd.Series(state["std"], dtype=float)
+        return scaler

@@ -16,65 +16,87 @@ from gymnasium import spaces
 
 from .data import load_market, asset_class_name
 from .execution import FLOATS, CostModel, Limits, borrow_fee, limit_weights, rebalance
-from .features import compute_features
-from .rewards import Reward
+from .features import compute_features, ewm_volatility, select_features
+from .rewards import Reward, warm_moments
+from .splits import FeatureScaler
 
 # %% auto #0
-__all__ = ['SELL', 'HOLD', 'BUY', 'market_arrays', 'MarketEnv', 'TradingEnv']
+__all__ = ['SELL', 'HOLD', 'BUY', 'SQRT_YEAR', 'symbol_frames', 'market_arrays', 'pooled_arrays', 'episode_warm_moments',
+           'fit_scaler', 'MarketEnv', 'TradingEnv']
 
 # %% ../nbs/10_trading_env.ipynb #9aaaba08
-def _one_symbol(prices: pd.DataFrame | None, asset_class: str, symbol: str | None) -> pd.DataFrame:
-    "One symbol's rows of a tidy panel: given, or loaded from the bundled data."
+def symbol_frames(prices: pd.DataFrame | None, asset_class: str, symbol=None) -> dict[str, pd.DataFrame]:
+    "Each symbol's rows of a tidy panel (given, or the bundled class): one symbol, a list, or every symbol (None)."
     if prices is None:
-        panel = load_market(asset_class_name(asset_class))
-        symbol = symbol or sorted(panel["symbol"].unique())[0]
-        if symbol not in set(panel["symbol"]):
-            raise ValueError(
-                f"unknown symbol {symbol!r} for {asset_class}; available: {sorted(panel['symbol'].unique())}"
-            )
-        return panel[panel["symbol"] == symbol].reset_index(drop=True)
+        prices = load_market(asset_class_name(asset_class))
     if "close" not in prices.columns:
         raise ValueError(f"prices need a 'close' column; got {list(prices.columns)}")
-    if "symbol" in prices.columns and prices["symbol"].nunique() > 1:
-        if symbol is None:
-            raise ValueError(f"prices hold {prices['symbol'].nunique()} symbols; pass symbol=... to pick one")
-        prices = prices[prices["symbol"] == symbol]
     prices = prices.reset_index() if "date" not in prices.columns else prices
-    return prices.reset_index(drop=True)
+    if "symbol" not in prices.columns:
+        prices = prices.assign(symbol="series")
+    groups = dict(tuple(prices.groupby("symbol", sort=True)))
+    wanted = list(groups) if symbol is None else [symbol] if isinstance(symbol, str) else list(symbol)
+    unknown = [s for s in wanted if s not in groups]
+    if unknown:
+        raise ValueError(f"unknown symbol(s) {unknown} for {asset_class}; available: {sorted(groups)}")
+    return {s: groups[s].sort_values("date").reset_index(drop=True) for s in wanted}
+
+
+def _why_unusable(symbol, dates, feats: pd.DataFrame, scale, window: int, start, end) -> str:
+    "Why no bar of [start, end] can start an episode: the data ends too early, a feature never warms up, or too few bars."
+    if start is not None and dates[-1] < pd.Timestamp(start):
+        return f"{symbol}: the data ends on {dates[-1].date()}, before the range starts on {pd.Timestamp(start).date()}"
+    inside = np.ones(len(dates), dtype=bool) if start is None else np.asarray(dates >= pd.Timestamp(start))
+    never = [c for c in feats.columns if np.isnan(feats[c].to_numpy(dtype=float)[inside]).all()]
+    if not np.isfinite(scale[inside]).any():
+        never.append("the volatility scale (20 returns)")
+    if never:
+        return (f"{symbol}: {', '.join(never)} never has a value between {dates[inside][0].date()} and "
+                f"{dates[-1].date()}: the warm-up needs more history than the {len(dates)} bars up to {end or 'the end'}")
+    return (f"{symbol}: fewer than two bars between {dates[inside][0].date()} and {dates[-1].date()} have a full "
+            f"window of {window} warmed-up bars; widen the range or shorten the window")
 
 
 def market_arrays(
-    prices: pd.DataFrame, window: int, features: list[str] | None = None, scaler=None, start=None, end=None
+    prices: pd.DataFrame,  # one symbol's rows of a tidy panel
+    window: int,  # bars of features in one observation
+    features: str | list[str] = "classic",  # a feature set of `FEATURE_SETS` or a list of feature columns
+    scaler=None,  # a fitted `FeatureScaler` applied to the features, or None
+    start=None,  # first date an episode may start at (features warm up on the bars before it)
+    end=None,  # last date used
+    symbol: str = "series",  # the symbol's name, for messages
 ) -> dict:
-    "Closes, fill prices, flattened feature windows and impact inputs of one symbol, and the bars an episode may use."
+    "Closes, fill prices, feature windows, the volatility scale and impact inputs of one symbol, and its usable bars."
     if window < 1:
         raise ValueError(f"window must be >= 1, got {window}")
     prices = prices.sort_values("date").reset_index(drop=True)
+    if prices.empty:
+        raise ValueError(f"{symbol}: the price table is empty")
     if end is not None:
+        if prices["date"].iloc[0] > pd.Timestamp(end):
+            raise ValueError(f"{symbol}: the data starts on {prices['date'].iloc[0].date()}, after the range ends on "
+                             f"{pd.Timestamp(end).date()}")
         prices = prices[prices["date"] <= pd.Timestamp(end)].reset_index(drop=True)
-    feats = compute_features(prices)
-    if features is not None:
-        missing = [f for f in features if f not in feats.columns]
-        if missing:
-            raise ValueError(f"unknown feature(s) {missing}; this series has {list(feats.columns)}")
-        feats = feats[features]
+    feats = select_features(compute_features(prices), features)
     if scaler is not None:
         feats = scaler.transform(feats)
     values = feats.to_numpy(dtype=np.float32)
     n_bars, n_feats = values.shape
     if n_bars < window + 1:
-        raise ValueError(f"{n_bars} bars are too few for a window of {window}")
+        raise ValueError(f"{symbol}: {n_bars} bars are too few for a window of {window}")
     windows = np.lib.stride_tricks.sliding_window_view(values, window, axis=0)  # (n - window + 1, k, window)
     flat = np.full((n_bars, window * n_feats + 4), np.nan, dtype=np.float32)
     flat[window - 1 :, : window * n_feats] = windows.transpose(0, 2, 1).reshape(len(windows), -1)
-    ready = ~np.isnan(flat[:, : window * n_feats]).any(axis=1)
+    close_series = prices["close"].astype(float)
+    scale = ewm_volatility(close_series).to_numpy()  # the daily volatility known at each bar's close
+    ready = ~np.isnan(flat[:, : window * n_feats]).any(axis=1) & np.isfinite(scale) & (scale > 0)
     dates = pd.DatetimeIndex(prices["date"])
     if start is not None:
         ready &= dates >= pd.Timestamp(start)
     first = int(np.argmax(ready)) if ready.any() else n_bars
     if first >= n_bars - 1:
-        raise ValueError("no bar in the date range has a full window of warmed-up features; widen the range")
-    close = prices["close"].to_numpy(dtype=float)
+        raise ValueError(_why_unusable(symbol, dates, feats, scale, window, start, end))
+    close = close_series.to_numpy()
     has_open = "open" in prices.columns and prices["open"].notna().all()
     fill = prices["open"].to_numpy(dtype=float) if has_open else close
     has_volume = "volume" in prices.columns and prices["volume"].notna().all() and (prices["volume"] > 0).any()
@@ -83,17 +105,57 @@ def market_arrays(
         returns = pd.Series(close).pct_change()
         vol = returns.rolling(20, min_periods=2).std().shift(1).bfill().fillna(0.0).to_numpy()
         adv = (pd.Series(close) * prices["volume"]).rolling(20, min_periods=1).mean().shift(1).bfill().to_numpy()
-    return dict(
-        dates=dates,
-        close=close,
-        fill=fill,
-        obs=np.nan_to_num(flat, nan=0.0),
-        first=first,
-        last=n_bars - 1,
-        feature_names=list(feats.columns),
-        vol=vol,
-        adv=adv,
-    )
+    scaled_returns = (close_series.pct_change() / pd.Series(scale).shift(1)).fillna(0.0).to_numpy()
+    return dict(dates=dates, close=close, fill=fill, obs=np.nan_to_num(flat, nan=0.0), first=first, last=n_bars - 1,
+                feature_names=list(feats.columns), vol=vol, adv=adv, scale=np.nan_to_num(scale, nan=1.0),
+                scaled_returns=scaled_returns)  # fmt: skip
+
+
+def pooled_arrays(frames: dict, window: int, features="classic", scaler=None, start=None, end=None,
+                  min_length: int = 1) -> dict:  # fmt: skip
+    "`market_arrays` of several symbols end to end, with each one's usable bars (its segment); short ones left out."
+    parts, segments, blocks, skipped, offset = [], [], [], {}, 0
+    for symbol, frame in frames.items():
+        try:
+            data = market_arrays(frame, window, features, scaler, start, end, symbol)
+        except ValueError as err:
+            if len(frames) == 1:
+                raise
+            skipped[symbol] = str(err)
+            continue
+        if len(frames) > 1 and data["last"] - data["first"] < min_length:
+            skipped[symbol] = f"{data['last'] - data['first']} usable bars, fewer than an episode of {min_length}"
+            continue
+        parts.append((symbol, data))
+        segments.append((offset + data["first"], offset + data["last"]))
+        blocks.append((offset, offset + len(data["close"])))
+        offset += len(data["close"])
+    if not parts:
+        raise ValueError("no symbol has enough usable bars: " + "; ".join(f"{s}: {why}" for s, why in skipped.items()))
+    joined = lambda key: np.concatenate([data[key] for _, data in parts])
+    with_volume = all(data["vol"] is not None for _, data in parts)
+    return dict(dates=pd.DatetimeIndex(np.concatenate([data["dates"].to_numpy() for _, data in parts])),
+                close=joined("close"), fill=joined("fill"), obs=joined("obs"), scale=joined("scale"),
+                scaled_returns=joined("scaled_returns"), vol=joined("vol") if with_volume else None,
+                adv=joined("adv") if with_volume else None, segments=np.array(segments), blocks=blocks,
+                symbols=[s for s, _ in parts], skipped=skipped, feature_names=parts[0][1]["feature_names"])  # fmt: skip
+
+
+def episode_warm_moments(data: dict, eta: float) -> tuple[np.ndarray, np.ndarray]:
+    "The Sharpe moments of each symbol's scaled returns through every bar (`warm_moments` per symbol, end to end)."
+    first, second = zip(*(warm_moments(data["scaled_returns"][lo:hi], eta) for lo, hi in data["blocks"]))
+    return np.concatenate(first), np.concatenate(second)
+
+
+def fit_scaler(frames: dict, features="classic", start=None, end=None, clip: float | None = 5.0) -> FeatureScaler:
+    "A `FeatureScaler` fitted on the features of every symbol's bars in [start, end] (the training range only)."
+    parts = []
+    for symbol, frame in frames.items():
+        frame = frame if end is None else frame[frame["date"] <= pd.Timestamp(end)]
+        feats = select_features(compute_features(frame), features)
+        parts.append(feats if start is None else feats[feats.index >= pd.Timestamp(start)])
+    return FeatureScaler(clip=clip).fit(pd.concat(parts))
+
 
 # %% ../nbs/10_trading_env.ipynb #971085b2
 class MarketEnv(gym.Env):
@@ -102,25 +164,29 @@ class MarketEnv(gym.Env):
     metadata = {"render_modes": []}
     holdings_key = "position"
 
-    def _set_episodes(self, first: int, last: int, episode_length: int | None, random_start: bool) -> None:
-        "Episodes start at bar `first` (or a random bar with `random_start`) and last `episode_length` bars."
-        max_length = last - first
-        if episode_length is not None and not 1 <= episode_length <= max_length:
+    def _set_market(self, data: dict, episode_length: int | None, random_start: bool, eta: float) -> None:
+        "Episodes run inside one segment (one symbol's usable bars), from its first bar or a random one."
+        segments = np.asarray(data["segments"]).reshape(-1, 2)
+        longest = int((segments[:, 1] - segments[:, 0]).max())
+        if episode_length is not None and not 1 <= episode_length <= longest:
             raise ValueError(
-                f"episode_length must be between 1 and {max_length} bars for this date range, got {episode_length}"
+                f"episode_length must be between 1 and {longest} bars for this date range, got {episode_length}"
             )
-        self._first, self._last = first, last
-        self.episode_length, self.random_start = episode_length or max_length, random_start
-        self._t = None
+        self._segments, (self._first, self._last) = segments, segments[0]
+        self.episode_length = episode_length or (longest if len(segments) == 1 else None)  # None: to the segment's end
+        self.random_start, self._t = random_start, None
+        self._scale = data["scale"].tolist()
+        self._warm = [m.tolist() for m in episode_warm_moments(data, eta)]
 
-    def _begin_episode(self, seed: int | None) -> None:
-        "Seed, pick the first bar and clear the running statistics."
+    def _begin_episode(self, seed: int | None, segment: int = 0) -> None:
+        "Seed, pick the first bar of `segment` and clear the running statistics."
         gym.Env.reset(self, seed=seed)
-        latest = self._last - self.episode_length
-        self._start = int(self.np_random.integers(self._first, latest + 1)) if self.random_start else self._first
-        self._t, self._end = self._start, self._start + self.episode_length
+        first, last = self._segments[segment]
+        length = self.episode_length or int(last - first)
+        self._start = int(self.np_random.integers(first, last - length + 1)) if self.random_start else int(first)
+        self._t, self._end = self._start, self._start + length
         self._peak, self._trades, self._clipped, self._total_costs = self.initial_cash, 0, 0, 0.0
-        self.reward_fn.reset()
+        self.reward_fn.reset(warm=(self._warm[0][self._start], self._warm[1][self._start]))
 
     def _check_running(self) -> None:
         if self._t is None or self._t >= self._end:
@@ -146,16 +212,23 @@ class MarketEnv(gym.Env):
             self._trades += 1
         if equity > self._peak:
             self._peak = equity
+        scale = self._scale[self._t - 1]  # the volatility known when the action was decided
         if equity <= 0.0:
-            reward = self.reward_fn(-1.0, 1.0, traded / equity_before, step_costs / equity_before)
+            reward = self.reward_fn(-1.0, 1.0, traded / equity_before, step_costs / equity_before, scale)
             return self._obs_rows[self._t].copy(), reward, True, False, self._info(1e-12, step_costs)
         reward = self.reward_fn(
-            equity / equity_before - 1.0, 1.0 - equity / self._peak, traded / equity_before, step_costs / equity_before
+            equity / equity_before - 1.0,
+            1.0 - equity / self._peak,
+            traded / equity_before,
+            step_costs / equity_before,
+            scale,
         )
         return self._observation(equity), reward, False, self._t >= self._end, self._info(equity, step_costs)
 
+
 # %% ../nbs/10_trading_env.ipynb #ee7f845e
 SELL, HOLD, BUY = 0, 1, 2
+SQRT_YEAR = math.sqrt(252)
 
 
 class TradingEnv(MarketEnv):
@@ -163,39 +236,44 @@ class TradingEnv(MarketEnv):
 
     def __init__(
         self,
-        prices: pd.DataFrame | None = None,
-        asset_class: str = "stocks",
-        symbol: str | None = None,
-        start=None,
-        end=None,
-        window: int = 10,
-        features: list[str] | None = None,
-        scaler=None,
-        action_mode: str = "discrete",
-        short_selling: bool = True,
-        reward="pnl",
-        reward_kwargs: dict | None = None,
-        costs: CostModel = CostModel(),
-        limits: Limits = Limits(),
-        initial_cash: float = 1.0,
-        episode_length: int | None = None,
-        random_start: bool = False,
+        prices: pd.DataFrame | None = None,  # a tidy panel; None: the bundled prices of `asset_class`
+        asset_class: str = "stocks",  # the asset class of the bundled prices
+        symbol: str | list[str] | None = None,  # a symbol, a list, or None for every symbol (one sampled per episode)
+        start=None,  # first date an episode may start at
+        end=None,  # last date the environment uses
+        window: int = 10,  # bars of features in one observation
+        features: str | list[str] = "classic",  # a feature set of `FEATURE_SETS` or a list of feature columns
+        scaler=None,  # a fitted `FeatureScaler` (fitted on training data only), or None
+        action_mode: str = "discrete",  # 'discrete' (sell / hold / buy) or 'continuous' (target position)
+        short_selling: bool = True,  # whether Sell goes short (else flat)
+        reward="pnl",  # a reward term, formula or dict of weights (the rewards chapter)
+        reward_kwargs: dict | None = None,  # further arguments of `Reward`
+        costs: CostModel = CostModel(),  # commission, slippage, impact and borrow fee
+        limits: Limits = Limits(),  # position and leverage limits
+        initial_cash: float = 1.0,  # starting equity
+        episode_length: int | None = None,  # bars per episode; None: to the end of the range
+        random_start: bool = False,  # start each episode at a random bar (else at the first usable one)
+        vol_target: float | None = None,  # annualised volatility to size positions to (None: no targeting)
     ):
         if action_mode not in ("discrete", "continuous"):
             raise ValueError(f"action_mode must be 'discrete' or 'continuous', got {action_mode!r}")
         if not (isinstance(initial_cash, (int, float)) and initial_cash > 0):
             raise ValueError(f"initial_cash must be > 0, got {initial_cash!r}")
-        data = market_arrays(_one_symbol(prices, asset_class, symbol), window, features, scaler, start, end)
+        if vol_target is not None and not vol_target > 0:
+            raise ValueError(f"vol_target must be > 0 (an annualised volatility such as 0.15), got {vol_target!r}")
+        frames = symbol_frames(prices, asset_class, symbol)
+        data = pooled_arrays(frames, window, features, scaler, start, end, episode_length or 1)
         if costs.impact > 0 and data["adv"] is None:
             raise ValueError("CostModel.impact > 0 needs volume data, which this series does not have")
         self.dates, self.feature_names = data["dates"], data["feature_names"]
+        self.symbols, self.skipped_symbols, self.symbol = data["symbols"], data["skipped"], data["symbols"][0]
         self._close, self._fill, self._obs_rows = data["close"].tolist(), data["fill"].tolist(), data["obs"]
         self._vol = None if data["vol"] is None else data["vol"].tolist()
         self._adv = None if data["adv"] is None else data["adv"].tolist()
-        self._set_episodes(data["first"], data["last"], episode_length, random_start)
-        self.action_mode, self.short_selling = action_mode, short_selling
-        self.costs, self.limits, self.initial_cash = costs, limits, float(initial_cash)
         self.reward_fn = Reward(reward, **(reward_kwargs or {}))
+        self._set_market(data, episode_length, random_start, self.reward_fn.eta)
+        self.action_mode, self.short_selling, self.vol_target = action_mode, short_selling, vol_target
+        self.costs, self.limits, self.initial_cash = costs, limits, float(initial_cash)
         self._sell_target = -1.0 if short_selling else 0.0
         self._cap = min(limits.max_position, limits.max_leverage)  # one asset: within this, the limits change nothing
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(self._obs_rows.shape[1],), dtype=np.float32)
@@ -225,8 +303,17 @@ class TradingEnv(MarketEnv):
         return target
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
-        "Start an episode at the first usable bar, or at a random one with `random_start`."
-        self._begin_episode(seed)
+        "Start an episode of a random symbol (or `options['symbol']`) at its first usable bar, or a random one."
+        symbol = (options or {}).get("symbol")
+        if symbol is not None and symbol not in self.symbols:
+            raise ValueError(f"options['symbol'] = {symbol!r} is not one of this environment's symbols {self.symbols}")
+        if symbol is None and len(self.symbols) > 1:
+            gym.Env.reset(self, seed=seed)
+            segment, seed = int(self.np_random.integers(len(self.symbols))), None
+        else:
+            segment = 0 if symbol is None else self.symbols.index(symbol)
+        self.symbol = self.symbols[segment]
+        self._begin_episode(seed, segment)
         self._cash, self._shares, self._entry = self.initial_cash, 0.0, 0.0
         return self._observation(self.initial_cash), self._info(self.initial_cash, 0.0)
 
@@ -254,6 +341,8 @@ class TradingEnv(MarketEnv):
         equity_before = cash + shares * close[t]
         traded = step_costs = 0.0
         if target is not None:
+            if self.vol_target is not None:
+                target *= self.vol_target / (self._scale[t] * SQRT_YEAR)
             if target > self._cap or target < -self._cap:
                 target, _ = limit_weights(target, self.limits, FLOATS)
             fill = self._fill[nxt]
@@ -277,6 +366,3 @@ class TradingEnv(MarketEnv):
         self._cash, self._shares, self._t = cash - fee, shares, nxt
         return self._finish_step(cash - fee + shares * close[nxt], equity_before, traded, step_costs + fee)
 
-
-if "wealtharena/Trading-v0" not in gym.registry:
-    gym.register(id="wealtharena/Trading-v0", entry_point="wealtharena.trading_env:TradingEnv")

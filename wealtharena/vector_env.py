@@ -16,7 +16,7 @@ from gymnasium.vector.utils import batch_space
 
 from .execution import BATCH, CostModel, Limits, borrow_fee, limit_weights, rebalance
 from .rewards import Reward
-from .trading_env import _one_symbol, market_arrays
+from .trading_env import SQRT_YEAR, episode_warm_moments, pooled_arrays, symbol_frames
 
 # %% auto #0
 __all__ = ['BatchedTradingEnv']
@@ -29,45 +29,52 @@ class BatchedTradingEnv(VectorEnv):
 
     def __init__(
         self,
-        num_envs: int = 8,
-        prices: pd.DataFrame | None = None,
-        asset_class: str = "stocks",
-        symbol: str | None = None,
-        start=None,
-        end=None,
-        window: int = 10,
-        features: list[str] | None = None,
-        scaler=None,
-        action_mode: str = "discrete",
-        short_selling: bool = True,
-        reward="pnl",
-        reward_kwargs: dict | None = None,
-        costs: CostModel = CostModel(),
-        limits: Limits = Limits(),
-        initial_cash: float = 1.0,
-        episode_length: int | None = None,
-        random_start: bool = True,
+        num_envs: int = 8,  # episodes stepped together
+        prices: pd.DataFrame | None = None,  # a tidy panel; None: the bundled prices of `asset_class`
+        asset_class: str = "stocks",  # the asset class of the bundled prices
+        symbol: str | list[str] | None = None,  # a symbol, a list, or None for every symbol (one sampled per episode)
+        start=None,  # first date an episode may start at
+        end=None,  # last date the environment uses
+        window: int = 10,  # bars of features in one observation
+        features: str | list[str] = "classic",  # a feature set of `FEATURE_SETS` or a list of feature columns
+        scaler=None,  # a fitted `FeatureScaler` (fitted on training data only), or None
+        action_mode: str = "discrete",  # 'discrete' (sell / hold / buy) or 'continuous' (target position)
+        short_selling: bool = True,  # whether Sell goes short (else flat)
+        reward="pnl",  # a reward term, formula or dict of weights (the rewards chapter)
+        reward_kwargs: dict | None = None,  # further arguments of `Reward`
+        costs: CostModel = CostModel(),  # commission, slippage, impact and borrow fee
+        limits: Limits = Limits(),  # position and leverage limits
+        initial_cash: float = 1.0,  # starting equity
+        episode_length: int | None = None,  # bars per episode; None: to the end of the range
+        random_start: bool = True,  # start each episode at a random bar (else at the first usable one)
+        vol_target: float | None = None,  # annualised volatility to size positions to (None: no targeting)
     ):
         if num_envs < 1:
             raise ValueError(f"num_envs must be >= 1, got {num_envs}")
         if action_mode not in ("discrete", "continuous"):
             raise ValueError(f"action_mode must be 'discrete' or 'continuous', got {action_mode!r}")
-        data = market_arrays(_one_symbol(prices, asset_class, symbol), window, features, scaler, start, end)
+        if vol_target is not None and not vol_target > 0:
+            raise ValueError(f"vol_target must be > 0 (an annualised volatility such as 0.15), got {vol_target!r}")
+        data = pooled_arrays(symbol_frames(prices, asset_class, symbol), window, features, scaler, start, end,
+                             episode_length or 1)  # fmt: skip
         if costs.impact > 0 and data["adv"] is None:
             raise ValueError("CostModel.impact > 0 needs volume data, which this series does not have")
         self.num_envs, self.dates, self.feature_names = num_envs, data["dates"], data["feature_names"]
+        self.symbols, self.skipped_symbols = data["symbols"], data["skipped"]
         self._close, self._fill, self._obs_rows = data["close"], data["fill"], data["obs"]
-        self._vol, self._adv = data["vol"], data["adv"]
-        self._first, self._last = data["first"], data["last"]
-        max_length = self._last - self._first
-        if episode_length is not None and not 1 <= episode_length <= max_length:
+        self._vol, self._adv, self._scale = data["vol"], data["adv"], data["scale"]
+        self._segments = data["segments"]
+        longest = int((self._segments[:, 1] - self._segments[:, 0]).max())
+        if episode_length is not None and not 1 <= episode_length <= longest:
             raise ValueError(
-                f"episode_length must be between 1 and {max_length} bars for this date range, got {episode_length}"
+                f"episode_length must be between 1 and {longest} bars for this date range, got {episode_length}"
             )
-        self.episode_length, self.random_start = episode_length or max_length, random_start
+        self.episode_length = episode_length or (longest if len(self._segments) == 1 else None)
+        self.random_start, self.vol_target = random_start, vol_target
         self.action_mode, self.costs, self.limits, self.initial_cash = action_mode, costs, limits, float(initial_cash)
         self._targets = np.array([-1.0 if short_selling else 0.0, np.nan, 1.0])  # SELL, HOLD, BUY
         self.reward_fn = Reward(reward, **(reward_kwargs or {}))
+        self._warm = episode_warm_moments(data, self.reward_fn.eta)
         self.single_observation_space = spaces.Box(-np.inf, np.inf, shape=(self._obs_rows.shape[1],), dtype=np.float32)
         self.single_action_space = (
             spaces.Discrete(3) if action_mode == "discrete" else spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
@@ -76,39 +83,27 @@ class BatchedTradingEnv(VectorEnv):
         self.action_space = batch_space(self.single_action_space, num_envs)
         self._t = None
 
-    def _starts(self, count: int) -> np.ndarray:
-        latest = self._last - self.episode_length
-        return (
-            self.np_random.integers(self._first, latest + 1, size=count)
-            if self.random_start
-            else np.full(count, self._first)
-        )
+    def _starts(self, count: int) -> tuple[np.ndarray, np.ndarray]:
+        "First and end bars of `count` new episodes, each in a random symbol's segment."
+        pick = self.np_random.integers(len(self._segments), size=count) if len(self._segments) > 1 else 0
+        first, last = (np.broadcast_to(self._segments[pick, i], count) for i in (0, 1))
+        length = last - first if self.episode_length is None else np.full(count, self.episode_length)
+        start = self.np_random.integers(first, last - length + 1) if self.random_start else first.copy()
+        return start, start + length
 
     def _begin(self, mask: np.ndarray) -> None:
         "Start new episodes where `mask` is true."
         count = int(mask.sum())
         self._t, self._start, self._end = self._t.copy(), self._start.copy(), self._end.copy()
-        self._cash, self._shares, self._entry, self._peak = (
-            self._cash.copy(),
-            self._shares.copy(),
-            self._entry.copy(),
-            self._peak.copy(),
-        )
-        self._trades, self._clipped, self._total_costs = (
-            self._trades.copy(),
-            self._clipped.copy(),
-            self._total_costs.copy(),
-        )
-        self._t[mask] = self._start[mask] = self._starts(count)
-        self._end[mask] = self._start[mask] + self.episode_length
+        self._cash, self._shares, self._entry = self._cash.copy(), self._shares.copy(), self._entry.copy()
+        self._peak, self._trades = self._peak.copy(), self._trades.copy()
+        self._clipped, self._total_costs = self._clipped.copy(), self._total_costs.copy()
+        start, end = self._starts(count)
+        self._t[mask] = self._start[mask] = start
+        self._end[mask] = end
         self._cash[mask], self._shares[mask], self._entry[mask] = self.initial_cash, 0.0, 0.0
-        self._peak[mask], self._trades[mask], self._clipped[mask], self._total_costs[mask] = (
-            self.initial_cash,
-            0,
-            0,
-            0.0,
-        )
-        self.reward_fn.reset_episodes(mask)
+        self._peak[mask], self._trades[mask], self._clipped[mask], self._total_costs[mask] = self.initial_cash, 0, 0, 0
+        self.reward_fn.reset_episodes(mask, warm=(self._warm[0][self._start], self._warm[1][self._start]))
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         "Start all B episodes."
@@ -182,6 +177,15 @@ class BatchedTradingEnv(VectorEnv):
             values = np.clip(values, -1.0, 1.0)
         return values
 
+    def _sized(self, target: np.ndarray) -> np.ndarray:
+        "Target positions scaled to the volatility target (when set), then held within the limits."
+        if self.vol_target is not None:
+            target = target * (self.vol_target / (self._scale[self._t] * SQRT_YEAR))
+        cap = min(self.limits.max_position, self.limits.max_leverage)
+        if (np.abs(target) > cap).any():
+            target, _ = limit_weights(target, self.limits, BATCH)
+        return target
+
     def step(self, actions):
         "Step every episode: fill at the next bar, mark to its close, reward; restart episodes that ended last step."
         if self._t is None:
@@ -190,10 +194,7 @@ class BatchedTradingEnv(VectorEnv):
         any_restart = restart.any()
         if any_restart:
             self._begin(restart)
-        target = self._target(actions)
-        cap = min(self.limits.max_position, self.limits.max_leverage)
-        if (np.abs(target) > cap).any():
-            target, _ = limit_weights(target, self.limits, BATCH)
+        target = self._sized(self._target(actions))
         t, nxt = self._t, self._t + 1
         close_t, close_next, fill = self._close[t], self._close[nxt], self._fill[nxt]
         shares_before = self._shares
@@ -245,17 +246,10 @@ class BatchedTradingEnv(VectorEnv):
             )
         else:
             safe_equity, ret, drawdown = equity, equity / equity_before - 1.0, 1.0 - equity / self._peak
-        rewards = self.reward_fn(ret, drawdown, traded / equity_before, step_costs / equity_before)
+        rewards = self.reward_fn(ret, drawdown, traded / equity_before, step_costs / equity_before, self._scale[t])
         if any_restart:
             rewards, terminated = np.where(active, rewards, 0.0), terminated & active
         truncated = ~terminated & (self._t >= self._end) & active
         self._pending_reset = terminated | truncated
         return self._observations(safe_equity), rewards, terminated, truncated, self._infos(safe_equity, step_costs)
 
-
-if "wealtharena/BatchedTrading-v0" not in gym.registry:
-    gym.register(
-        id="wealtharena/BatchedTrading-v0",
-        entry_point="wealtharena.trading_env:TradingEnv",
-        vector_entry_point="wealtharena.vector_env:BatchedTradingEnv",
-    )
