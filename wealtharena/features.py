@@ -13,8 +13,8 @@ import pandas as pd
 # %% auto #0
 __all__ = ['FEATURE_SETS', 'OPTIONAL_FEATURES', 'simple_returns', 'log_returns', 'rolling_volatility', 'rsi', 'macd',
            'bollinger_pct_b', 'ma_ratio', 'atr', 'volume_zscore', 'trend_regime', 'volatility_regime', 'ewm_volatility',
-           'normalised_return', 'macd_signal', 'zzr_features', 'compute_features', 'select_features', 'features_panel',
-           'changed_before']
+           'normalised_return', 'macd_signal', 'zzr_features', 'compute_features', 'select_features', 'shared_features',
+           'features_panel', 'changed_before']
 
 # %% ../nbs/03_features.ipynb #1020cdaf
 def simple_returns(close: pd.Series) -> pd.Series:
@@ -157,6 +157,19 @@ def select_features(feats: pd.DataFrame, features: str | list[str] = "classic") 
     if missing:
         raise ValueError(f"unknown feature(s) {missing}; this series has {list(feats.columns)}")
     return feats[list(features)]
+
+
+def shared_features(frames, features: str | list[str] = "classic") -> list[str]:
+    "The columns of a feature set that every one of several symbols' price tables supports (for pooled training)."
+    if not isinstance(features, str):
+        return list(features)
+    if features not in FEATURE_SETS:
+        raise ValueError(f"unknown feature set {features!r}; known sets: {', '.join(FEATURE_SETS)}, or a list")
+    has_range = all({"high", "low"} <= set(f.columns) and f[["high", "low"]].notna().all().all() for f in frames)
+    has_volume = all("volume" in f.columns and f["volume"].notna().all() and f["volume"].gt(0).any() for f in frames)
+    dropped = {"atr_14"} if not has_range else set()
+    dropped |= {"volume_z_20"} if not has_volume else set()
+    return [c for c in FEATURE_SETS[features] if c not in dropped]
 
 
 def features_panel(panel: pd.DataFrame) -> pd.DataFrame:

@@ -95,7 +95,7 @@ def warm_moments(scaled_returns, eta: float = 0.01) -> tuple[np.ndarray, np.ndar
 
 
 class Reward:
-    "A weighted sum of reward terms on one scale (returns in units of the asset's volatility), with their running state."
+    "A weighted sum of reward terms on one scale (returns in units of the asset's volatility), with their state."
 
     def __init__(
         self,
@@ -104,6 +104,7 @@ class Reward:
         window: int = 20,  # returns kept for the volatility and CVaR penalties
         cvar_cutoff: float = 0.05,  # tail fraction of the CVaR penalty
         min_volatility: float = 0.5,  # floor of the Sharpe moments' volatility, in units of the step's `scale`
+        clip: float = 5.0,  # largest size of a scaled return or drawdown step (one extreme day is not the lesson)
     ):
         if not 0 < eta <= 1:
             raise ValueError(f"eta must be in (0, 1], got {eta}")
@@ -111,6 +112,9 @@ class Reward:
             raise ValueError(f"window must be at least 2, got {window}")
         if min_volatility < 0:
             raise ValueError(f"min_volatility must be >= 0, got {min_volatility}")
+        if not clip > 0:
+            raise ValueError(f"clip must be > 0, got {clip}")
+        self.clip = float(clip)
         self.weights, self.eta, self.window, self.cvar_cutoff = parse_weights(spec), eta, int(window), cvar_cutoff
         self.min_variance = float(min_volatility) ** 2
         self._terms = [(getattr(self, f"_{name}"), weight, name) for name, weight in self.weights.items()]
@@ -141,14 +145,15 @@ class Reward:
 
     def __call__(self, ret, drawdown, traded, cost, scale=1.0):
         "The reward of one step (floats, or arrays of one value per episode); `scale` is the asset's recent volatility."
-        scaled = ret / scale
+        scaled, clip = ret / scale, self.clip
+        scaled = np.clip(scaled, -clip, clip) if self._batch else min(max(scaled, -clip), clip)
         if self._needs_window:
             if self._batch:
                 self._recent[self._count % self.window, self._columns] = scaled
             else:
                 self._recent[self._count % self.window] = scaled
         self._count += 1
-        deeper = (np.maximum(drawdown - self._drawdown, 0.0) if self._batch else max(drawdown - self._drawdown, 0.0))
+        deeper = np.maximum(drawdown - self._drawdown, 0.0) if self._batch else max(drawdown - self._drawdown, 0.0)
         self._drawdown = drawdown
         step = (ret, scaled, deeper, traded, cost, scale)
         total, self.last_terms = 0.0, {}
@@ -162,10 +167,12 @@ class Reward:
         return scaled
 
     def _log_return(self, ret, scaled, deeper, traded, cost, scale):
-        return (np.log1p(ret) if self._batch else math.log1p(ret)) / scale
+        if self._batch:
+            return np.clip(np.log1p(ret) / scale, -self.clip, self.clip)
+        return min(max(math.log1p(ret) / scale, -self.clip), self.clip)
 
     def _drawdown_penalty(self, ret, scaled, deeper, traded, cost, scale):
-        return deeper / scale
+        return np.minimum(deeper / scale, self.clip) if self._batch else min(deeper / scale, self.clip)
 
     def _turnover_penalty(self, ret, scaled, deeper, traded, cost, scale):
         return traded

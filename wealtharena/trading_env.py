@@ -16,7 +16,7 @@ from gymnasium import spaces
 
 from .data import load_market, asset_class_name
 from .execution import FLOATS, CostModel, Limits, borrow_fee, limit_weights, rebalance
-from .features import compute_features, ewm_volatility, select_features
+from .features import compute_features, ewm_volatility, select_features, shared_features
 from .rewards import Reward, warm_moments
 from .splits import FeatureScaler
 
@@ -43,7 +43,7 @@ def symbol_frames(prices: pd.DataFrame | None, asset_class: str, symbol=None) ->
 
 
 def _why_unusable(symbol, dates, feats: pd.DataFrame, scale, window: int, start, end) -> str:
-    "Why no bar of [start, end] can start an episode: the data ends too early, a feature never warms up, or too few bars."
+    "Why no bar of [start, end] can start an episode: data ending too early, a feature never warm, too few bars."
     if start is not None and dates[-1] < pd.Timestamp(start):
         return f"{symbol}: the data ends on {dates[-1].date()}, before the range starts on {pd.Timestamp(start).date()}"
     inside = np.ones(len(dates), dtype=bool) if start is None else np.asarray(dates >= pd.Timestamp(start))
@@ -52,7 +52,8 @@ def _why_unusable(symbol, dates, feats: pd.DataFrame, scale, window: int, start,
         never.append("the volatility scale (20 returns)")
     if never:
         return (f"{symbol}: {', '.join(never)} never has a value between {dates[inside][0].date()} and "
-                f"{dates[-1].date()}: the warm-up needs more history than the {len(dates)} bars up to {end or 'the end'}")
+                f"{dates[-1].date()}: the warm-up needs more history than the {len(dates)} bars up to "
+                f"{end or 'the end'}")
     return (f"{symbol}: fewer than two bars between {dates[inside][0].date()} and {dates[-1].date()} have a full "
             f"window of {window} warmed-up bars; widen the range or shorten the window")
 
@@ -114,6 +115,7 @@ def market_arrays(
 def pooled_arrays(frames: dict, window: int, features="classic", scaler=None, start=None, end=None,
                   min_length: int = 1) -> dict:  # fmt: skip
     "`market_arrays` of several symbols end to end, with each one's usable bars (its segment); short ones left out."
+    features = shared_features(list(frames.values()), features)
     parts, segments, blocks, skipped, offset = [], [], [], {}, 0
     for symbol, frame in frames.items():
         try:
@@ -152,7 +154,7 @@ def fit_scaler(frames: dict, features="classic", start=None, end=None, clip: flo
     parts = []
     for symbol, frame in frames.items():
         frame = frame if end is None else frame[frame["date"] <= pd.Timestamp(end)]
-        feats = select_features(compute_features(frame), features)
+        feats = select_features(compute_features(frame), shared_features(list(frames.values()), features))
         parts.append(feats if start is None else feats[feats.index >= pd.Timestamp(start)])
     return FeatureScaler(clip=clip).fit(pd.concat(parts))
 
