@@ -43,3 +43,19 @@ def test_readme_follows_index_notebook():
         [sys.executable, str(ROOT / "tools" / "make_readme.py"), "--check"], capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout
+
+
+def test_ruff_passes_and_package_lines_fit_120():
+    "ruff (120 characters, unused imports) on the sources; the exported package's lines fit 120 characters too."
+    done = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    long = []
+    for path in sorted((ROOT / "wealtharena").rglob("*.py")):
+        if path.name == "_modidx.py":
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if len(line) > 120 and not line.startswith("__all__ = ["):  # nbdev wraps __all__ at 120, then prefixes it
+                long.append(f"{path.relative_to(ROOT)}:{number} ({len(line)} characters)")
+    assert not long, f"lines over 120 characters (edit the notebooks, then export): {long}"

@@ -7,7 +7,6 @@ Docs: https://wealtharena.github.io/wealtharena/portfolio_env.html.md"""
 # %% ../nbs/11_portfolio_env.ipynb #ed1dac56
 from __future__ import annotations
 
-import gymnasium as gym
 import numpy as np
 import pandas as pd
 from gymnasium import spaces

@@ -7,6 +7,7 @@ Docs: https://wealtharena.github.io/wealtharena/a2c.html.md"""
 # %% ../../nbs/17_a2c.ipynb #78731a39
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -15,57 +16,167 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+if __name__ == "__main__" and not __package__ and globals().get("__file__"):
+    __package__ = "wealtharena.agents"  # run as a file (python wealtharena/agents/a2c.py): the package's imports work
+
 from wealtharena.agents.common import (
-    actor_critic_policy,
-    ActorCritic,
+    RunArgs,
+    RunLogger,
     cli,
     describe_space,
     finish_run,
-    gae,
     load_checkpoint,
-    OnPolicyArgs,
-    Rollout,
-    RunLogger,
+    market_state,
     save_checkpoint,
     start_run,
 )
 
 # %% auto #0
-__all__ = ['make_policy', 'Args', 'policy_networks', 'train', 'main']
+__all__ = ['Args', 'layer_init', 'mlp', 'Agent', 'policy_networks', 'make_policy', 'train', 'main']
 
 # %% ../../nbs/17_a2c.ipynb #084dedb9
 @dataclass
-class Args(OnPolicyArgs):
+class Args(RunArgs):
     exp_name: str = "a2c"
+    action_mode: str = "discrete"
+    """market environments: 'discrete' (sell / hold / buy) or 'continuous' (target position in [-1, 1])"""
+    total_timesteps: int = 100_000
+    """total environment steps of the run"""
     learning_rate: float = 7e-4
-    num_envs: int = 8
+    """the learning rate of the optimizer (RMSprop)"""
+    num_envs: int = 1
+    """the number of parallel environments"""
     num_steps: int = 5
+    """the number of steps per environment between two updates"""
     anneal_lr: bool = False
+    """toggle learning-rate annealing towards 0"""
+    gamma: float = 0.99
+    """the discount factor gamma"""
     gae_lambda: float = 1.0
+    """the lambda of generalised advantage estimation (1: n-step returns, A2C's own estimate)"""
     norm_adv: bool = False
+    """toggle advantage normalisation"""
     ent_coef: float = 0.0
+    """the entropy coefficient"""
+    vf_coef: float = 0.5
+    """the value-function coefficient"""
+    max_grad_norm: float = 0.5
+    """the maximum norm of the gradient"""
     rms_alpha: float = 0.99
     """RMSprop's smoothing constant"""
     rms_eps: float = 1e-5
     """RMSprop's epsilon"""
+    hidden_layers: tuple[int, ...] = (64, 64)
+    """widths of the hidden layers of the actor and of the critic"""
+
+    @property
+    def batch_size(self) -> int:
+        return self.num_envs * self.num_steps
+
+    @property
+    def num_iterations(self) -> int:
+        return self.total_timesteps // self.batch_size
+
+    def validate(self) -> None:
+        "Refuse hyperparameters A2C cannot run with, naming the argument."
+        super().validate()
+        for name in ("num_envs", "num_steps"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: must be >= 1, got {getattr(self, name)}")
+        for name in ("learning_rate", "max_grad_norm", "rms_eps"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name}: must be > 0, got {getattr(self, name)}")
+        for name in ("gamma", "gae_lambda", "rms_alpha"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name}: must be in [0, 1], got {getattr(self, name)}")
+        if self.action_mode not in ("discrete", "continuous"):
+            raise ValueError(f"action_mode: must be 'discrete' or 'continuous', got {self.action_mode!r}")
+        if self.num_iterations < 1:
+            raise ValueError(
+                f"total_timesteps: {self.total_timesteps} is less than one rollout of num_envs * "
+                f"num_steps = {self.batch_size} steps; nothing would be trained"
+            )
 
 # %% ../../nbs/17_a2c.ipynb #319aafc5
+def layer_init(layer: nn.Linear, std: float = math.sqrt(2), bias_const: float = 0.0) -> nn.Linear:
+    "Orthogonal weights with gain `std` and constant biases."
+    torch.nn.init.orthogonal_(layer.weight, std)
+    torch.nn.init.constant_(layer.bias, bias_const)
+    return layer
+
+
+def mlp(inputs: int, hidden_layers, outputs: int, out_std: float) -> nn.Sequential:
+    "Tanh hidden layers of `hidden_layers` widths and a linear output with gain `out_std`."
+    layers, width = [], inputs
+    for size in hidden_layers:
+        layers += [layer_init(nn.Linear(width, size)), nn.Tanh()]
+        width = size
+    return nn.Sequential(*layers, layer_init(nn.Linear(width, outputs), std=out_std))
+
+
+class Agent(nn.Module):
+    "Actor and critic: a categorical policy for discrete actions, a diagonal Gaussian for continuous ones."
+
+    def __init__(self, obs_dim: int, action_space: gym.Space, hidden_layers=(64, 64)):
+        super().__init__()
+        self.discrete = isinstance(action_space, gym.spaces.Discrete)
+        if not self.discrete and not isinstance(action_space, gym.spaces.Box):
+            raise ValueError(f"A2C needs a Discrete or Box action space, got {action_space}")
+        out = int(action_space.n) if self.discrete else int(np.prod(action_space.shape))
+        self.critic = mlp(obs_dim, hidden_layers, 1, out_std=1.0)
+        self.actor = mlp(obs_dim, hidden_layers, out, out_std=0.01)  # a nearly uniform (or zero-mean) first policy
+        if not self.discrete:
+            self.actor_logstd = nn.Parameter(torch.zeros(1, out))  # state-independent log standard deviation
+
+    def get_value(self, x: torch.Tensor) -> torch.Tensor:
+        return self.critic(x)
+
+    def get_action_and_value(self, x: torch.Tensor, action: torch.Tensor | None = None):
+        "An action (sampled unless given), its log-probability, the policy's entropy and the state's value."
+        out = self.actor(x)
+        if self.discrete:  # log-probabilities by hand: torch's distribution objects cost more than the maths
+            logp = torch.log_softmax(out, dim=-1)
+            if action is None:
+                action = torch.multinomial(logp.exp(), 1).squeeze(-1)
+            entropy = -(logp.exp() * logp).sum(-1)
+            return action, logp.gather(-1, action.long().unsqueeze(-1)).squeeze(-1), entropy, self.critic(x)
+        logstd = self.actor_logstd.expand_as(out)
+        if action is None:
+            action = out + logstd.exp() * torch.randn_like(out)
+        logprob = -0.5 * ((action - out) / logstd.exp()) ** 2 - logstd - 0.5 * math.log(2 * math.pi)
+        entropy = (0.5 + 0.5 * math.log(2 * math.pi) + logstd).sum(1)
+        return action, logprob.sum(1), entropy, self.critic(x)
+
+    def act(self, x: torch.Tensor) -> torch.Tensor:
+        "The deterministic action: the most likely one, or the Gaussian's mean."
+        return self.actor(x).argmax(-1) if self.discrete else self.actor(x)
+
+
 def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
     "The networks a trained policy needs (for saving and loading it without the training state)."
-    return {"agent": ActorCritic(obs_dim, action_space, args.hidden_layers)}
+    return {"agent": Agent(obs_dim, action_space, args.hidden_layers)}
 
 
-make_policy = actor_critic_policy
+def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
+    "A function from one observation to one action: most likely / mean, or sampled (clipped to a Box's bounds)."
+    agent = networks["agent"]
 
+    def policy(obs):
+        x = torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)
+        with torch.no_grad():
+            action = (agent.act(x) if deterministic else agent.get_action_and_value(x)[0])[0].numpy()
+        return np.clip(action, action_space.low, action_space.high) if not agent.discrete else int(action)
 
+    return policy
+
+# %% ../../nbs/17_a2c.ipynb #a2ctrn02
 def train(args: Args, prices=None) -> dict:
     "Train A2C as `args` says (on `prices`, a tidy panel, if given); return evaluation, timings and statistics."
-    if args.num_iterations < 1:
-        raise ValueError(f"total_timesteps {args.total_timesteps} is less than one rollout of {args.batch_size} steps")
-    run_name, envs = args.run_name(), start_run(args, prices)
-    act_space = envs.single_action_space
-    agent = policy_networks(int(np.prod(envs.single_observation_space.shape)), act_space, args)["agent"]
-    spaces = {"obs_dim": int(np.prod(envs.single_observation_space.shape)), "action_space": describe_space(act_space)}
+    envs, market = start_run(args, prices)
+    run_name, act_space = args.run_name(), envs.single_action_space
+    obs_dim = int(np.prod(envs.single_observation_space.shape))
+    spaces = {"obs_dim": obs_dim, "action_space": describe_space(act_space)}
+    agent = policy_networks(obs_dim, act_space, args)["agent"]
     optimizer = torch.optim.RMSprop(agent.parameters(), lr=args.learning_rate, alpha=args.rms_alpha, eps=args.rms_eps)
     start_iteration, global_step = 1, 0
     if args.resume:
@@ -79,28 +190,57 @@ def train(args: Args, prices=None) -> dict:
         args,
         {"agent": agent},
         {"optimizer": optimizer},
-        {"iteration": iteration, "global_step": global_step, **spaces},
+        {"iteration": iteration, "global_step": global_step, **spaces, **market_state(market)},
     )
-    rollout = Rollout(envs, args.num_steps, agent.discrete)
-    rollout.start(seed=args.seed + start_iteration - 1)
+
+    # rollout storage
+    n, e = args.num_steps, args.num_envs
+    act_shape = () if agent.discrete else act_space.shape
+    obs = torch.zeros((n, e, obs_dim))
+    actions = torch.zeros((n, e) + act_shape, dtype=torch.long if agent.discrete else torch.float32)
+    rewards, ended, values, valid = (torch.zeros((n, e)) for _ in range(4))
+
+    next_obs = torch.as_tensor(envs.reset(seed=args.seed + start_iteration - 1)[0], dtype=torch.float32).reshape(e, -1)
+    last_ended = torch.zeros(e)
     history, started = [], time.time()
     for iteration in range(start_iteration, args.num_iterations + 1):
         if args.anneal_lr:
             optimizer.param_groups[0]["lr"] = (1.0 - (iteration - 1.0) / args.num_iterations) * args.learning_rate
-        global_step = rollout.collect(agent, log, global_step)
+
+        for step in range(n):
+            global_step += e
+            # NEXT_STEP autoreset: the step after an episode's end only resets it; such steps get zero weight below
+            obs[step], valid[step] = next_obs, 1.0 - last_ended
+            with torch.no_grad():
+                action, _, _, value = agent.get_action_and_value(next_obs)
+            values[step], actions[step] = value.flatten(), action
+            env_action = action.numpy() if agent.discrete else np.clip(action.numpy(), act_space.low, act_space.high)
+            next_obs_np, reward, terminations, truncations, infos = envs.step(env_action)
+            rewards[step] = torch.as_tensor(reward, dtype=torch.float32)
+            ended[step] = last_ended = torch.as_tensor(np.logical_or(terminations, truncations), dtype=torch.float32)
+            next_obs = torch.as_tensor(next_obs_np, dtype=torch.float32).reshape(e, -1)
+            if "episode" in infos:
+                finished = infos["_episode"]
+                log.scalar("charts/episodic_return", infos["episode"]["r"][finished].mean(), global_step)
+                log.scalar("charts/episodic_length", infos["episode"]["l"][finished].mean(), global_step)
+        log.advance(n * e)
+
+        # n-step returns (gae_lambda = 1) or GAE, bootstrapped from the critic after the last step
         with torch.no_grad():
-            advantages, returns = gae(
-                rollout.rewards,
-                rollout.values,
-                rollout.ended,
-                agent.get_value(rollout.next_obs).reshape(1, -1),
-                args.gamma,
-                args.gae_lambda,
-            )
-        weight = rollout.valid.reshape(-1)
+            next_value = agent.get_value(next_obs).reshape(1, -1)
+            advantages, lastgaelam = torch.zeros_like(rewards), 0
+            for t in reversed(range(n)):
+                following = next_value if t == n - 1 else values[t + 1]
+                nonterminal = 1.0 - ended[t]
+                delta = rewards[t] + args.gamma * following * nonterminal - values[t]
+                advantages[t] = lastgaelam = delta + args.gamma * args.gae_lambda * nonterminal * lastgaelam
+            returns = advantages + values
+
+        # one gradient step on the whole rollout
+        weight = valid.reshape(-1)
         count = weight.sum().clamp(min=1.0)
         _, logprob, entropy, value = agent.get_action_and_value(
-            rollout.obs.reshape(-1, rollout.obs_dim), rollout.actions.reshape((-1,) + rollout.act_shape)
+            obs.reshape(-1, obs_dim), actions.reshape((-1,) + act_shape)
         )
         adv = advantages.reshape(-1)
         if args.norm_adv:
@@ -114,6 +254,7 @@ def train(args: Args, prices=None) -> dict:
         loss.backward()
         nn.utils.clip_grad_norm_(agent.parameters(), args.max_grad_norm)
         optimizer.step()
+
         if len(history) < 5 or iteration % 100 == 0 or iteration == args.num_iterations:
             stats = {
                 "losses/value_loss": v_loss.item(),
@@ -138,7 +279,7 @@ def train(args: Args, prices=None) -> dict:
         policy,
         log,
         global_step,
-        prices,
+        market,
         train_seconds=train_seconds,
         history=history,
         spaces=spaces,
@@ -149,9 +290,9 @@ def train(args: Args, prices=None) -> dict:
 
 
 def main(argv=None) -> dict:
-    "Command line: python -m wealtharena.agents.a2c --help."
+    "Command line: python -m wealtharena.agents.a2c --help (or python wealtharena/agents/a2c.py --help)."
     return cli(Args, train, "A2C (synchronous advantage actor-critic) for discrete and continuous actions.", argv)
 
 
-if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.a2c":
+if __name__ == "__main__" and globals().get("__file__"):  # a command, not a notebook
     main()

@@ -24,12 +24,17 @@ from torch import nn
 from ..data import asset_class_name
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'RunArgs', 'OnPolicyArgs', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env',
-           'evaluate', 'finish_run', 'cli', 'RunLogger', 'CheckpointError', 'save_checkpoint', 'load_checkpoint',
-           'layer_init', 'mlp', 'ReplayBuffer', 'ActorCritic', 'to_env', 'actor_critic_policy', 'Rollout', 'gae',
-           'market_settings', 'describe_space', 'space_from', 'start_run']
+__all__ = ['FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env', 'market_settings',
+           'fit_observation_scaler', 'start_run', 'market_state', 'evaluate', 'finish_run', 'cli', 'RunLogger',
+           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'describe_space', 'space_from']
 
 # %% ../../nbs/13_agents_common.ipynb #877b81df
+def _require(ok: bool, field: str, message: str) -> None:
+    "Refuse an argument up front, naming it."
+    if not ok:
+        raise ValueError(f"{field}: {message}")
+
+
 @dataclass
 class RunArgs:
     exp_name: str = "run"
@@ -43,7 +48,7 @@ class RunArgs:
     env_id: str = "CartPole-v1"
     """a gymnasium id, or a WealthArena asset class: stocks, crypto, etf, currencies, reits"""
     symbol: str | None = None
-    """market environments: the symbol to trade (default: the class's first)"""
+    """market environments: one symbol to trade, or None for every symbol of the class (one sampled per episode)"""
     start: str | None = None
     """market environments: first date of the training range"""
     end: str | None = None
@@ -52,6 +57,16 @@ class RunArgs:
     """market environments: the reward formula, e.g. '0.6 * sharpe + 0.3 * pnl - 0.1 * drawdown_penalty'"""
     episode_length: int = 252
     """market environments: bars per episode"""
+    window: int = 10
+    """market environments: bars of features in one observation"""
+    features: str = "classic"
+    """market environments: the feature set, 'classic' or 'zzr' (Zhang, Zohren and Roberts 2020)"""
+    normalize_obs: bool = True
+    """market environments: standardise features with statistics of the training range only (kept in checkpoints)"""
+    vol_target: float | None = None
+    """market environments: size positions to this annualised volatility (None: no volatility targeting)"""
+    cost_multiplier: float = 1.0
+    """market environments: multiply the class's cost model (the baselines chapter's) by this"""
     total_timesteps: int = 500_000
     """total environment steps of the run"""
     eval_episodes: int = 10
@@ -73,67 +88,47 @@ class RunArgs:
 
     market_action_mode: ClassVar[str | None] = None  # set by learners that take only one kind of action
 
+    def validate(self) -> None:
+        "Refuse settings that cannot run, naming the argument (each learner adds its own checks)."
+        from wealtharena.features import FEATURE_SETS
+        from wealtharena.rewards import parse_weights
+
+        _require(self.threads >= 1, "threads", f"must be >= 1, got {self.threads}")
+        _require(self.total_timesteps >= 1, "total_timesteps", f"must be >= 1, got {self.total_timesteps}")
+        _require(self.eval_episodes >= 1, "eval_episodes", f"must be >= 1, got {self.eval_episodes}")
+        _require(self.save_every >= 0, "save_every", f"must be >= 0, got {self.save_every}")
+        if is_market(self.env_id):
+            _require(self.episode_length >= 1, "episode_length", f"must be >= 1, got {self.episode_length}")
+            _require(self.window >= 1, "window", f"must be >= 1, got {self.window}")
+            _require(self.features in FEATURE_SETS, "features", f"must be one of {list(FEATURE_SETS)}, got "
+                     f"{self.features!r}")  # fmt: skip
+            _require(self.cost_multiplier >= 0, "cost_multiplier", f"must be >= 0, got {self.cost_multiplier}")
+            _require(self.vol_target is None or self.vol_target > 0, "vol_target", f"must be > 0: {self.vol_target}")
+            try:
+                parse_weights(self.reward)
+            except ValueError as err:
+                raise ValueError(f"reward: {err}") from None
+
     def market(self, random_start: bool = True) -> dict:
-        "The settings of a market environment."
+        "The settings of a market environment (without the observation scaler, which is fitted on the data)."
+        from wealtharena.baselines import DEFAULT_COSTS
+
+        base = DEFAULT_COSTS[asset_class_name(self.env_id)]
+        costs = dataclasses.replace(base, **{f.name: getattr(base, f.name) * self.cost_multiplier
+                                             for f in dataclasses.fields(base)})  # fmt: skip
         mode = self.market_action_mode or getattr(self, "action_mode", "discrete")
-        return dict(
-            symbol=self.symbol,
-            start=self.start,
-            end=self.end,
-            reward=self.reward,
-            action_mode=mode,
-            episode_length=self.episode_length,
-            random_start=random_start,
-        )
+        return dict(symbol=self.symbol, start=self.start, end=self.end, reward=self.reward, action_mode=mode,
+                    episode_length=self.episode_length, random_start=random_start, window=self.window,
+                    features=self.features, vol_target=self.vol_target, costs=costs)  # fmt: skip
 
     def refuse_overwrite(self) -> None:
         "Stop a fresh run that would replace someone's checkpoint without --overwrite."
-        if (
-            self.save_path
-            and not self.resume
-            and not self.overwrite
-            and Path(self.save_path).with_suffix(".json").exists()
-        ):
+        exists = self.save_path and Path(self.save_path).with_suffix(".json").exists()
+        if exists and not self.resume and not self.overwrite:
             raise FileExistsError(f"{self.save_path}: a checkpoint is already there; pass --overwrite to replace it")
 
     def run_name(self) -> str:
         return f"{self.env_id}__{self.exp_name}__{self.seed}__{int(time.time())}"
-
-# %% ../../nbs/13_agents_common.ipynb #1f1693b9
-@dataclass
-class OnPolicyArgs(RunArgs):
-    action_mode: str = "discrete"
-    """market environments: 'discrete' (sell / hold / buy) or 'continuous' (target position in [-1, 1])"""
-    learning_rate: float = 2.5e-4
-    """the learning rate of the optimizer"""
-    num_envs: int = 4
-    """the number of parallel environments"""
-    num_steps: int = 128
-    """the number of steps per environment in each rollout"""
-    anneal_lr: bool = True
-    """toggle learning-rate annealing towards 0"""
-    gamma: float = 0.99
-    """the discount factor gamma"""
-    gae_lambda: float = 0.95
-    """the lambda of generalised advantage estimation (1: n-step returns)"""
-    norm_adv: bool = True
-    """toggle advantage normalisation"""
-    ent_coef: float = 0.01
-    """the entropy coefficient"""
-    vf_coef: float = 0.5
-    """the value-function coefficient"""
-    max_grad_norm: float = 0.5
-    """the maximum norm of the gradient"""
-    hidden_layers: tuple[int, ...] = (64, 64)
-    """widths of the hidden layers of the actor and of the critic"""
-
-    @property
-    def batch_size(self) -> int:
-        return self.num_envs * self.num_steps
-
-    @property
-    def num_iterations(self) -> int:
-        return self.total_timesteps // self.batch_size
 
 # %% ../../nbs/13_agents_common.ipynb #39d7f457
 def seed_everything(seed: int, deterministic: bool = True, threads: int | None = 1) -> None:
@@ -175,6 +170,41 @@ def make_eval_env(env_id: str, market: dict | None = None) -> gym.Env:
         return TradingEnv(asset_class=asset_class_name(env_id), **(market or {}))
     return gym.make(env_id)
 
+
+def market_settings(args, prices=None, scaler=None, random_start: bool = True) -> dict | None:
+    "A learner's market-environment settings (None for a gymnasium id), with the caller's prices and the scaler."
+    if not is_market(args.env_id):
+        if prices is not None:
+            raise ValueError(f"prices are only used with a market env_id (an asset class), not {args.env_id!r}")
+        return None
+    return {**args.market(random_start), "scaler": scaler, **({"prices": prices} if prices is not None else {})}
+
+
+def fit_observation_scaler(args, prices=None):
+    "The feature scaler of a market run, fitted on its training range only (None without `normalize_obs`)."
+    if not is_market(args.env_id) or not args.normalize_obs:
+        return None
+    from wealtharena.trading_env import fit_scaler, symbol_frames
+    from wealtharena.features import shared_features
+
+    frames = symbol_frames(prices, asset_class_name(args.env_id), args.symbol)
+    return fit_scaler(frames, shared_features(list(frames.values()), args.features), args.start, args.end)
+
+
+def start_run(args, prices=None) -> tuple[gym.vector.VectorEnv, dict | None]:
+    "A learner's first steps: check its args, refuse to overwrite, seed, fit the scaler, build the environments."
+    args.validate()
+    args.refuse_overwrite()
+    seed_everything(args.seed, args.torch_deterministic, args.threads)
+    market = market_settings(args, prices, fit_observation_scaler(args, prices))
+    return make_vector_env(args.env_id, args.num_envs, market), market
+
+
+def market_state(market: dict | None) -> dict:
+    "What a checkpoint keeps of the market settings: the fitted observation scaler (JSON-ready)."
+    scaler = (market or {}).get("scaler")
+    return {"obs_scaler": None if scaler is None else scaler.state()}
+
 # %% ../../nbs/13_agents_common.ipynb #367eb202
 def evaluate(policy, env_id: str, episodes: int, seed: int = 0, market: dict | None = None) -> list[float]:
     "Undiscounted returns of `episodes` episodes of `policy` (a function from one observation to one action)."
@@ -192,12 +222,10 @@ def evaluate(policy, env_id: str, episodes: int, seed: int = 0, market: dict | N
     return returns
 
 
-def finish_run(args, policy, log: "RunLogger", global_step: int, prices=None, **result) -> dict:
+def finish_run(args, policy, log: "RunLogger", global_step: int, market: dict | None = None, **result) -> dict:
     "Evaluate `policy` deterministically, log and close the run, and return what every learner's `train` returns."
     with torch.no_grad():
-        returns = evaluate(
-            policy, args.env_id, args.eval_episodes, seed=args.seed + 10_000, market=market_settings(args, prices)
-        )
+        returns = evaluate(policy, args.env_id, args.eval_episodes, seed=args.seed + 10_000, market=market)
     mean = float(np.mean(returns))
     log.scalar("eval/mean_return", mean, global_step)
     log.close()
@@ -207,6 +235,7 @@ def finish_run(args, policy, log: "RunLogger", global_step: int, prices=None, **
         "global_step": global_step,
         "policy": policy,
         "episodes": log.episodes,
+        "market": market,
         **result,
     }
 
@@ -384,194 +413,7 @@ def load_checkpoint(
     meta["arrays"] = {k[len("array.") :]: v.numpy() for k, v in tensors.items() if k.startswith("array.")}
     return meta
 
-# %% ../../nbs/13_agents_common.ipynb #1d5d407d
-def layer_init(layer: nn.Linear, std: float = float(np.sqrt(2)), bias_const: float = 0.0) -> nn.Linear:
-    "Orthogonal weights with gain `std` and constant biases."
-    torch.nn.init.orthogonal_(layer.weight, std)
-    torch.nn.init.constant_(layer.bias, bias_const)
-    return layer
-
-
-def mlp(inputs: int, hidden_layers, outputs: int, out_std: float = 1.0, activation=nn.Tanh) -> nn.Sequential:
-    "A multilayer perceptron: `hidden_layers` widths with `activation`, a linear output with gain `out_std`."
-    layers, width = [], inputs
-    for size in hidden_layers:
-        layers += [layer_init(nn.Linear(width, size)), activation()]
-        width = size
-    layers.append(layer_init(nn.Linear(width, outputs), std=out_std))
-    return nn.Sequential(*layers)
-
-
-class ReplayBuffer:
-    "Transitions (obs, action, reward, next_obs, terminated) in a circular numpy store, fed from a vector environment."
-
-    def __init__(self, capacity: int, obs_shape: tuple, action_shape: tuple, action_dtype=np.float32, seed: int = 0):
-        if capacity < 1:
-            raise ValueError(f"capacity must be >= 1, got {capacity}")
-        self.capacity, self.size, self.position = int(capacity), 0, 0
-        self.obs = np.zeros((capacity, *obs_shape), dtype=np.float32)
-        self.next_obs = np.zeros((capacity, *obs_shape), dtype=np.float32)
-        self.actions = np.zeros((capacity, *action_shape), dtype=action_dtype)
-        self.rewards = np.zeros(capacity, dtype=np.float32)
-        self.terminated = np.zeros(capacity, dtype=np.float32)
-        self.rng = np.random.default_rng(seed)
-
-    def add(self, obs, next_obs, actions, rewards, terminated, skip=None) -> None:
-        "Store one vector step (leading axis: environments), skipping environments marked in `skip`."
-        keep = np.ones(len(rewards), dtype=bool) if skip is None else ~np.asarray(skip, dtype=bool)
-        for i in np.flatnonzero(keep):
-            j = self.position
-            self.obs[j], self.next_obs[j], self.actions[j] = obs[i], next_obs[i], actions[i]
-            self.rewards[j], self.terminated[j] = rewards[i], terminated[i]
-            self.position = (j + 1) % self.capacity
-            self.size = min(self.size + 1, self.capacity)
-
-    def state(self) -> dict[str, np.ndarray]:
-        "The stored transitions and the buffer's position, for a checkpoint."
-        return {
-            "obs": self.obs,
-            "next_obs": self.next_obs,
-            "actions": self.actions,
-            "rewards": self.rewards,
-            "terminated": self.terminated,
-            "position": np.array([self.position, self.size]),
-        }
-
-    def restore(self, arrays: dict[str, np.ndarray]) -> None:
-        "Put back what `state` returned."
-        for name in ("obs", "next_obs", "actions", "rewards", "terminated"):
-            getattr(self, name)[...] = arrays[name]
-        self.position, self.size = (int(v) for v in arrays["position"])
-
-    def sample(self, batch_size: int) -> dict[str, torch.Tensor]:
-        "A uniform random batch as torch tensors."
-        index = self.rng.integers(0, self.size, size=batch_size)
-        return {
-            "obs": torch.as_tensor(self.obs[index]),
-            "actions": torch.as_tensor(self.actions[index]),
-            "rewards": torch.as_tensor(self.rewards[index]),
-            "next_obs": torch.as_tensor(self.next_obs[index]),
-            "terminated": torch.as_tensor(self.terminated[index]),
-        }
-
-# %% ../../nbs/13_agents_common.ipynb #79a633c2
-class ActorCritic(nn.Module):
-    "Actor and critic: categorical for discrete actions, diagonal Gaussian (state-independent std) for continuous."
-
-    def __init__(self, obs_dim: int, action_space: gym.Space, hidden_layers=(64, 64)):
-        super().__init__()
-        self.discrete = isinstance(action_space, gym.spaces.Discrete)
-        if not self.discrete and not isinstance(action_space, gym.spaces.Box):
-            raise ValueError(f"needs a Discrete or Box action space, got {action_space}")
-        self.critic = mlp(obs_dim, hidden_layers, 1, out_std=1.0)
-        out = int(action_space.n) if self.discrete else int(np.prod(action_space.shape))
-        self.actor = mlp(obs_dim, hidden_layers, out, out_std=0.01)
-        if not self.discrete:
-            self.actor_logstd = nn.Parameter(torch.zeros(1, out))
-
-    def get_value(self, x: torch.Tensor) -> torch.Tensor:
-        return self.critic(x)
-
-    def get_action_and_value(self, x: torch.Tensor, action: torch.Tensor | None = None):
-        "An action (sampled unless given), its log-probability, the policy's entropy and the state's value."
-        if self.discrete:
-            dist = torch.distributions.Categorical(logits=self.actor(x))
-            if action is None:
-                action = dist.sample()
-            return action, dist.log_prob(action), dist.entropy(), self.critic(x)
-        mean = self.actor(x)
-        dist = torch.distributions.Normal(mean, self.actor_logstd.expand_as(mean).exp())
-        if action is None:
-            action = dist.sample()
-        return action, dist.log_prob(action).sum(1), dist.entropy().sum(1), self.critic(x)
-
-    def act(self, x: torch.Tensor) -> torch.Tensor:
-        "The deterministic action: the most likely one, or the Gaussian's mean."
-        return self.actor(x).argmax(-1) if self.discrete else self.actor(x)
-
-
-def to_env(action: np.ndarray, space: gym.Space) -> np.ndarray:
-    "Actions as the environment takes them: clipped to the bounds of a continuous space."
-    return np.clip(action, space.low, space.high) if isinstance(space, gym.spaces.Box) else action
-
-
-def actor_critic_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
-    "One observation -> one action of the `ActorCritic` networks['agent']: most likely / mean, or sampled."
-    agent = networks["agent"]
-
-    def policy(obs):
-        x = torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)
-        with torch.no_grad():
-            action = agent.act(x) if deterministic else agent.get_action_and_value(x)[0]
-        return to_env(action[0].numpy(), action_space)
-
-    return policy
-
-
-class Rollout:
-    "Storage for `num_steps` steps of `num_envs` environments, and the loop that fills it."
-
-    def __init__(self, envs: gym.vector.VectorEnv, num_steps: int, discrete: bool):
-        self.envs, self.num_steps, self.num_envs = envs, num_steps, envs.num_envs
-        self.obs_dim = int(np.prod(envs.single_observation_space.shape))
-        self.act_shape = () if discrete else envs.single_action_space.shape
-        self.obs = torch.zeros((num_steps, self.num_envs, self.obs_dim))
-        self.actions = torch.zeros(
-            (num_steps, self.num_envs) + self.act_shape, dtype=torch.long if discrete else torch.float32
-        )
-        self.logprobs, self.rewards, self.ended, self.values, self.valid = (
-            torch.zeros((num_steps, self.num_envs)) for _ in range(5)
-        )
-
-    def start(self, seed: int) -> None:
-        obs, _ = self.envs.reset(seed=seed)
-        self.next_obs = torch.as_tensor(obs, dtype=torch.float32).reshape(self.num_envs, -1)
-        self.last_ended = torch.zeros(self.num_envs)
-
-    def collect(self, agent: ActorCritic, log, global_step: int) -> int:
-        "Fill the storage with `num_steps` steps of `agent`; log finished episodes; return the new global step."
-        space = self.envs.single_action_space
-        for step in range(self.num_steps):
-            global_step += self.num_envs
-            self.obs[step], self.valid[step] = self.next_obs, 1.0 - self.last_ended
-            with torch.no_grad():
-                action, logprob, _, value = agent.get_action_and_value(self.next_obs)
-            self.values[step], self.actions[step], self.logprobs[step] = value.flatten(), action, logprob
-            next_obs, reward, terminations, truncations, infos = self.envs.step(to_env(action.numpy(), space))
-            self.rewards[step] = torch.as_tensor(reward, dtype=torch.float32)
-            self.ended[step] = self.last_ended = torch.as_tensor(
-                np.logical_or(terminations, truncations), dtype=torch.float32
-            )
-            self.next_obs = torch.as_tensor(next_obs, dtype=torch.float32).reshape(self.num_envs, -1)
-            if "episode" in infos:
-                finished = infos["_episode"]
-                log.scalar("charts/episodic_return", infos["episode"]["r"][finished].mean(), global_step)
-                log.scalar("charts/episodic_length", infos["episode"]["l"][finished].mean(), global_step)
-        log.advance(self.num_steps * self.num_envs)
-        return global_step
-
-
-def gae(rewards, values, ended, next_value, gamma: float, lam: float):
-    "Generalised advantage estimates and returns (advantages + values), cut at episode ends."
-    advantages = torch.zeros_like(rewards)
-    lastgaelam = 0
-    for t in reversed(range(len(rewards))):
-        following = next_value if t == len(rewards) - 1 else values[t + 1]
-        nonterminal = 1.0 - ended[t]
-        delta = rewards[t] + gamma * following * nonterminal - values[t]
-        advantages[t] = lastgaelam = delta + gamma * lam * nonterminal * lastgaelam
-    return advantages, advantages + values
-
 # %% ../../nbs/13_agents_common.ipynb #8d34009f
-def market_settings(args, prices=None) -> dict | None:
-    "The market-environment settings of a learner's args (None for a gymnasium id), with the caller's prices if given."
-    if not is_market(args.env_id):
-        if prices is not None:
-            raise ValueError(f"prices are only used with a market env_id (an asset class), not {args.env_id!r}")
-        return None
-    return {**args.market(), **({"prices": prices} if prices is not None else {})}
-
-
 def describe_space(space: gym.Space) -> dict:
     "A JSON-ready description of a Discrete or Box action space."
     if isinstance(space, gym.spaces.Discrete):
@@ -590,10 +432,3 @@ def space_from(description: dict) -> gym.Space:
         np.array(description["high"], dtype=np.float32),
         dtype=np.float32,
     )
-
-
-def start_run(args, prices=None) -> gym.vector.VectorEnv:
-    "What every learner does first: refuse to overwrite a checkpoint, seed everything, build the training environments."
-    args.refuse_overwrite()
-    seed_everything(args.seed, args.torch_deterministic, args.threads)
-    return make_vector_env(args.env_id, args.num_envs, market_settings(args, prices))

@@ -17,21 +17,23 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+if __name__ == "__main__" and not __package__ and globals().get("__file__"):
+    __package__ = "wealtharena.agents"  # run as a file (python wealtharena/agents/dqn.py): the package's imports work
+
 from wealtharena.agents.common import (
+    RunArgs,
+    RunLogger,
     cli,
     describe_space,
     finish_run,
     load_checkpoint,
-    mlp,
-    ReplayBuffer,
-    RunArgs,
-    RunLogger,
+    market_state,
     save_checkpoint,
     start_run,
 )
 
 # %% auto #0
-__all__ = ['Args', 'linear_schedule', 'policy_networks', 'make_policy', 'train', 'main']
+__all__ = ['Args', 'linear_schedule', 'ReplayBuffer', 'q_network', 'policy_networks', 'make_policy', 'train', 'main']
 
 # %% ../../nbs/15_dqn.ipynb #31b2b8f3
 @dataclass
@@ -39,7 +41,8 @@ class Args(RunArgs):
     market_action_mode: ClassVar[str | None] = "discrete"
     exp_name: str = "dqn"
     env_id: str = "CartPole-v1"
-    total_timesteps: int = 500_000
+    total_timesteps: int = 100_000
+    """total environment steps of the run"""
     learning_rate: float = 2.5e-4
     """the learning rate of the optimizer"""
     num_envs: int = 1
@@ -51,7 +54,7 @@ class Args(RunArgs):
     tau: float = 1.0
     """the target network update rate (1: copy)"""
     target_network_frequency: int = 500
-    """steps between target network updates"""
+    """vector steps between target network updates"""
     batch_size: int = 128
     """the batch size of samples from the replay memory"""
     start_e: float = 1.0
@@ -61,13 +64,43 @@ class Args(RunArgs):
     exploration_fraction: float = 0.5
     """the fraction of total_timesteps over which epsilon falls from start_e to end_e"""
     learning_starts: int = 10_000
-    """steps before learning starts"""
+    """environment steps before learning starts"""
     train_frequency: int = 10
-    """steps between trainings"""
+    """vector steps between trainings"""
     gradient_steps: int = 1
     """gradient steps per training"""
     hidden_layers: tuple[int, ...] = (120, 84)
     """widths of the hidden layers of the Q-network"""
+
+    def validate(self) -> None:
+        "Refuse hyperparameters DQN cannot run with, naming the argument."
+        super().validate()
+        for name in (
+            "num_envs",
+            "buffer_size",
+            "batch_size",
+            "target_network_frequency",
+            "train_frequency",
+            "gradient_steps",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: must be >= 1, got {getattr(self, name)}")
+        if self.learning_starts < 0:
+            raise ValueError(f"learning_starts: must be >= 0, got {self.learning_starts}")
+        if not self.learning_rate > 0:
+            raise ValueError(f"learning_rate: must be > 0, got {self.learning_rate}")
+        for name in ("gamma", "start_e", "end_e", "exploration_fraction"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name}: must be in [0, 1], got {getattr(self, name)}")
+        if not 0 < self.tau <= 1:
+            raise ValueError(f"tau: must be in (0, 1], got {self.tau}")
+        if self.batch_size > self.buffer_size:
+            raise ValueError(f"batch_size: {self.batch_size} is larger than the buffer ({self.buffer_size})")
+        if self.total_timesteps <= self.learning_starts:
+            raise ValueError(
+                f"total_timesteps: {self.total_timesteps} steps end before learning_starts = "
+                f"{self.learning_starts}; no update would happen"
+            )
 
 
 def linear_schedule(start_e: float, end_e: float, duration: int, t: int) -> float:
@@ -76,41 +109,98 @@ def linear_schedule(start_e: float, end_e: float, duration: int, t: int) -> floa
     return max(slope * t + start_e, end_e)
 
 # %% ../../nbs/15_dqn.ipynb #b162b1ba
+class ReplayBuffer:
+    "Transitions (obs, action, reward, next_obs, terminated) in a circular numpy store, fed from a vector environment."
+
+    def __init__(self, capacity: int, obs_dim: int, action_shape: tuple, action_dtype, seed: int = 0):
+        self.capacity, self.size, self.position = int(capacity), 0, 0
+        self.obs = np.zeros((capacity, obs_dim), dtype=np.float32)
+        self.next_obs = np.zeros((capacity, obs_dim), dtype=np.float32)
+        self.actions = np.zeros((capacity, *action_shape), dtype=action_dtype)
+        self.rewards = np.zeros(capacity, dtype=np.float32)
+        self.terminated = np.zeros(capacity, dtype=np.float32)
+        self.rng = np.random.default_rng(seed)
+
+    def add(self, obs, next_obs, actions, rewards, terminated, keep) -> None:
+        "Store the environments of one vector step where `keep` is true."
+        rows = np.flatnonzero(keep)
+        slots = (self.position + np.arange(len(rows))) % self.capacity
+        self.obs[slots], self.next_obs[slots], self.actions[slots] = obs[rows], next_obs[rows], actions[rows]
+        self.rewards[slots], self.terminated[slots] = rewards[rows], terminated[rows]
+        self.position = int((self.position + len(rows)) % self.capacity)
+        self.size = min(self.size + len(rows), self.capacity)
+
+    def state(self) -> dict[str, np.ndarray]:
+        "The stored transitions and the buffer's position, for a checkpoint."
+        return {
+            "obs": self.obs,
+            "next_obs": self.next_obs,
+            "actions": self.actions,
+            "rewards": self.rewards,
+            "terminated": self.terminated,
+            "position": np.array([self.position, self.size]),
+        }
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        "Put back what `state` returned."
+        for name in ("obs", "next_obs", "actions", "rewards", "terminated"):
+            getattr(self, name)[...] = arrays[name]
+        self.position, self.size = (int(v) for v in arrays["position"])
+
+    def sample(self, batch_size: int) -> dict[str, torch.Tensor]:
+        "A uniform random batch as torch tensors."
+        index = self.rng.integers(0, self.size, size=batch_size)
+        return {
+            "obs": torch.from_numpy(self.obs[index]),
+            "actions": torch.from_numpy(self.actions[index]),
+            "rewards": torch.from_numpy(self.rewards[index]),
+            "next_obs": torch.from_numpy(self.next_obs[index]),
+            "terminated": torch.from_numpy(self.terminated[index]),
+        }
+
+
+def q_network(obs_dim: int, n_actions: int, hidden_layers) -> nn.Sequential:
+    "Q(s, .) for every action: ReLU hidden layers of `hidden_layers` widths."
+    layers, width = [], obs_dim
+    for size in hidden_layers:
+        layers += [nn.Linear(width, size), nn.ReLU()]
+        width = size
+    return nn.Sequential(*layers, nn.Linear(width, n_actions))
+
+
 def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
     "The networks a trained policy needs (for saving and loading it without the training state)."
-    return {"q_network": mlp(obs_dim, args.hidden_layers, int(action_space.n), activation=nn.ReLU)}
+    return {"q_network": q_network(obs_dim, int(action_space.n), args.hidden_layers)}
 
 
 def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
     "A function from one observation to one action: greedy in Q (deterministic or not: DQN's policy is greedy)."
-    q_network = networks["q_network"]
+    net = networks["q_network"]
 
     def policy(obs):
         with torch.no_grad():
-            return int(q_network(torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)).argmax(dim=1).item())
+            return int(net(torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)).argmax(dim=1).item())
 
     return policy
 
-
+# %% ../../nbs/15_dqn.ipynb #dqntrn02
 def train(args: Args, prices=None) -> dict:
     "Train DQN as `args` says (on `prices`, a tidy panel, if given); return evaluation, timings and statistics."
-    run_name, envs = args.run_name(), start_run(args, prices)
+    envs, market = start_run(args, prices)
     if not isinstance(envs.single_action_space, gym.spaces.Discrete):
         raise ValueError(f"DQN needs discrete actions, got {envs.single_action_space}")
-    obs_shape, n_actions = envs.single_observation_space.shape, int(envs.single_action_space.n)
-    obs_dim = int(np.prod(obs_shape))
+    run_name, n_actions = args.run_name(), int(envs.single_action_space.n)
+    obs_dim = int(np.prod(envs.single_observation_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(envs.single_action_space)}
-    q_network = policy_networks(obs_dim, envs.single_action_space, args)["q_network"]
-    target_network = mlp(obs_dim, args.hidden_layers, n_actions, activation=nn.ReLU)
-    target_network.load_state_dict(q_network.state_dict())
-    optimizer = torch.optim.Adam(q_network.parameters(), lr=args.learning_rate)
-    rb = ReplayBuffer(args.buffer_size, (obs_dim,), (), np.int64, seed=args.seed)
-    total_steps = args.total_timesteps // args.num_envs
-    first_step = 0
+    q_net = policy_networks(obs_dim, envs.single_action_space, args)["q_network"]
+    target_net = q_network(obs_dim, n_actions, args.hidden_layers)
+    target_net.load_state_dict(q_net.state_dict())
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=args.learning_rate)
+    rb = ReplayBuffer(args.buffer_size, obs_dim, (), np.int64, seed=args.seed)
+    modules = {"q_network": q_net, "target_network": target_net}
+    total_steps, first_step = args.total_timesteps // args.num_envs, 0
     if args.resume:
-        meta = load_checkpoint(
-            args.resume, "dqn", {"q_network": q_network, "target_network": target_network}, {"optimizer": optimizer}
-        )
+        meta = load_checkpoint(args.resume, "dqn", modules, {"optimizer": optimizer})
         rb.restore(meta["arrays"])
         first_step = meta["state"]["step"]
     log = RunLogger(run_name, args, args.total_timesteps, args.log_dir, args.progress, args.tensorboard)
@@ -119,15 +209,15 @@ def train(args: Args, prices=None) -> dict:
         args.save_path,
         "dqn",
         args,
-        {"q_network": q_network, "target_network": target_network},
+        modules,
         {"optimizer": optimizer},
-        {"step": step, **spaces},
+        {"step": step, **spaces, **market_state(market)},
         arrays=rb.state(),
     )
 
-    obs, _ = envs.reset(seed=args.seed + first_step)
-    obs = obs.reshape(args.num_envs, -1).astype(np.float32)
+    obs = envs.reset(seed=args.seed + first_step)[0].reshape(args.num_envs, -1).astype(np.float32)
     last_done = np.zeros(args.num_envs, dtype=bool)
+    learning_starts = args.learning_starts // args.num_envs  # in vector steps
     history, started = [], time.time()
     for step in range(first_step, total_steps):
         global_step = (step + 1) * args.num_envs
@@ -136,42 +226,42 @@ def train(args: Args, prices=None) -> dict:
             actions = np.random.randint(0, n_actions, size=args.num_envs)
         else:
             with torch.no_grad():
-                actions = q_network(torch.as_tensor(obs)).argmax(dim=1).numpy()
+                actions = q_net(torch.from_numpy(obs)).argmax(dim=1).numpy()
         next_obs, rewards, terminations, truncations, infos = envs.step(actions)
         next_obs = next_obs.reshape(args.num_envs, -1).astype(np.float32)
         if "episode" in infos:
             finished = infos["_episode"]
             log.scalar("charts/episodic_return", infos["episode"]["r"][finished].mean(), global_step)
             log.scalar("charts/episodic_length", infos["episode"]["l"][finished].mean(), global_step)
-        rb.add(
-            obs, next_obs, actions, rewards, terminations, skip=last_done
-        )  # the step after an episode's end only resets it
+        # NEXT_STEP autoreset: the step after an episode's end only starts the next one and is not a transition
+        rb.add(obs, next_obs, actions, rewards, terminations, keep=~last_done)
         last_done = np.logical_or(terminations, truncations)
         obs = next_obs
         log.advance(args.num_envs)
-        if step >= args.learning_starts and step % args.train_frequency == 0 and rb.size >= args.batch_size:
+
+        if step >= learning_starts and step % args.train_frequency == 0 and rb.size >= args.batch_size:
             for _ in range(args.gradient_steps):
                 data = rb.sample(args.batch_size)
                 with torch.no_grad():
-                    target_max = target_network(data["next_obs"]).max(dim=1).values
+                    target_max = target_net(data["next_obs"]).max(dim=1).values
                     td_target = data["rewards"] + args.gamma * target_max * (1 - data["terminated"])
-                old_val = q_network(data["obs"]).gather(1, data["actions"].unsqueeze(1)).squeeze(1)
+                old_val = q_net(data["obs"]).gather(1, data["actions"].unsqueeze(1)).squeeze(1)
                 loss = F.mse_loss(td_target, old_val)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
-            stats = {
-                "losses/td_loss": loss.item(),
-                "losses/q_values": old_val.mean().item(),
-                "charts/epsilon": epsilon,
-                "charts/SPS": (step + 1 - first_step) * args.num_envs / (time.time() - started),
-            }
             if len(history) < 5 or step % 100 == 0:
+                stats = {
+                    "losses/td_loss": loss.item(),
+                    "losses/q_values": old_val.mean().item(),
+                    "charts/epsilon": epsilon,
+                    "charts/SPS": (step + 1 - first_step) * args.num_envs / (time.time() - started),
+                }
                 for name, value in stats.items():
                     log.scalar(name, value, global_step)
                 history.append({"step": step, "global_step": global_step, **stats})
         if step % args.target_network_frequency == 0:
-            for target_param, param in zip(target_network.parameters(), q_network.parameters()):
+            for target_param, param in zip(target_net.parameters(), q_net.parameters()):
                 target_param.data.copy_(args.tau * param.data + (1.0 - args.tau) * target_param.data)
         if args.save_path and args.save_every and (step + 1) % args.save_every == 0:
             checkpoint(step + 1)
@@ -180,31 +270,26 @@ def train(args: Args, prices=None) -> dict:
     envs.close()
     if args.save_path:
         checkpoint(total_steps)
-    policy = make_policy({"q_network": q_network}, envs.single_action_space)
+    policy = make_policy({"q_network": q_net}, envs.single_action_space)
     return finish_run(
         args,
         policy,
         log,
         total_steps * args.num_envs,
-        prices,
+        market,
         train_seconds=train_seconds,
         history=history,
         spaces=spaces,
-        modules={"q_network": q_network},
-        q_network=q_network,
+        modules={"q_network": q_net},
+        q_network=q_net,
         run_name=run_name,
     )
 
 
 def main(argv=None) -> dict:
-    "Command line: python -m wealtharena.agents.dqn --help."
-    return cli(
-        Args,
-        train,
-        "DQN with a target network, a replay buffer and an epsilon-greedy schedule, in the cleanrl manner.",
-        argv,
-    )
+    "Command line: python -m wealtharena.agents.dqn --help (or python wealtharena/agents/dqn.py --help)."
+    return cli(Args, train, "DQN with a target network, a replay buffer and an epsilon-greedy schedule.", argv)
 
 
-if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.dqn":
+if __name__ == "__main__" and globals().get("__file__"):  # a command, not a notebook
     main()

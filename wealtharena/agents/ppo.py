@@ -7,6 +7,7 @@ Docs: https://wealtharena.github.io/wealtharena/ppo.html.md"""
 # %% ../../nbs/14_ppo.ipynb #718ac718
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -15,65 +16,179 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+if __name__ == "__main__" and not __package__ and globals().get("__file__"):
+    __package__ = "wealtharena.agents"  # run as a file (python wealtharena/agents/ppo.py): the package's imports work
+
 from wealtharena.agents.common import (
-    actor_critic_policy,
-    ActorCritic,
+    RunArgs,
+    RunLogger,
     cli,
     describe_space,
     finish_run,
-    gae,
     load_checkpoint,
-    OnPolicyArgs,
-    Rollout,
-    RunLogger,
+    market_state,
     save_checkpoint,
     start_run,
 )
 
 # %% auto #0
-__all__ = ['make_policy', 'Args', 'policy_networks', 'train', 'main']
+__all__ = ['Args', 'layer_init', 'mlp', 'Agent', 'policy_networks', 'make_policy', 'train', 'main']
 
 # %% ../../nbs/14_ppo.ipynb #f4d72faf
 @dataclass
-class Args(OnPolicyArgs):
+class Args(RunArgs):
     exp_name: str = "ppo"
-    num_minibatches: int = 4
+    action_mode: str = "discrete"
+    """market environments: 'discrete' (sell / hold / buy) or 'continuous' (target position in [-1, 1])"""
+    total_timesteps: int = 100_000
+    """total environment steps of the run"""
+    learning_rate: float = 3e-4
+    """the learning rate of the optimizer"""
+    num_envs: int = 4
+    """the number of parallel environments"""
+    num_steps: int = 512
+    """the number of steps per environment in each rollout"""
+    anneal_lr: bool = False
+    """toggle learning-rate annealing towards 0"""
+    gamma: float = 0.99
+    """the discount factor gamma"""
+    gae_lambda: float = 0.95
+    """the lambda of generalised advantage estimation (1: Monte-Carlo returns)"""
+    num_minibatches: int = 32
     """the number of minibatches per epoch"""
-    update_epochs: int = 4
+    update_epochs: int = 10
     """the number of epochs over each rollout"""
+    norm_adv: bool = True
+    """toggle advantage normalisation"""
     clip_coef: float = 0.2
     """the surrogate clipping coefficient epsilon"""
-    clip_vloss: bool = True
+    clip_vloss: bool = False
     """toggle the clipped value loss"""
+    ent_coef: float = 0.0
+    """the entropy coefficient"""
+    vf_coef: float = 0.5
+    """the value-function coefficient"""
+    max_grad_norm: float = 0.5
+    """the maximum norm of the gradient"""
     target_kl: float | None = None
     """stop an update's epochs early when the approximate KL exceeds this"""
+    hidden_layers: tuple[int, ...] = (64, 64)
+    """widths of the hidden layers of the actor and of the critic"""
+
+    @property
+    def batch_size(self) -> int:
+        return self.num_envs * self.num_steps
 
     @property
     def minibatch_size(self) -> int:
         return self.batch_size // self.num_minibatches
 
+    @property
+    def num_iterations(self) -> int:
+        return self.total_timesteps // self.batch_size
+
+    def validate(self) -> None:
+        "Refuse hyperparameters PPO cannot run with, naming the argument."
+        super().validate()
+        for name in ("num_envs", "num_steps", "num_minibatches", "update_epochs"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: must be >= 1, got {getattr(self, name)}")
+        for name in ("learning_rate", "clip_coef", "max_grad_norm"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name}: must be > 0, got {getattr(self, name)}")
+        for name in ("gamma", "gae_lambda"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name}: must be in [0, 1], got {getattr(self, name)}")
+        if self.action_mode not in ("discrete", "continuous"):
+            raise ValueError(f"action_mode: must be 'discrete' or 'continuous', got {self.action_mode!r}")
+        if self.batch_size % self.num_minibatches:
+            raise ValueError(
+                f"num_minibatches: num_envs * num_steps = {self.batch_size} is not divisible by {self.num_minibatches}"
+            )
+        if self.num_iterations < 1:
+            raise ValueError(
+                f"total_timesteps: {self.total_timesteps} is less than one rollout of num_envs * "
+                f"num_steps = {self.batch_size} steps; nothing would be trained"
+            )
+
 # %% ../../nbs/14_ppo.ipynb #3c955978
+def layer_init(layer: nn.Linear, std: float = math.sqrt(2), bias_const: float = 0.0) -> nn.Linear:
+    "Orthogonal weights with gain `std` and constant biases."
+    torch.nn.init.orthogonal_(layer.weight, std)
+    torch.nn.init.constant_(layer.bias, bias_const)
+    return layer
+
+
+def mlp(inputs: int, hidden_layers, outputs: int, out_std: float) -> nn.Sequential:
+    "Tanh hidden layers of `hidden_layers` widths and a linear output with gain `out_std`."
+    layers, width = [], inputs
+    for size in hidden_layers:
+        layers += [layer_init(nn.Linear(width, size)), nn.Tanh()]
+        width = size
+    return nn.Sequential(*layers, layer_init(nn.Linear(width, outputs), std=out_std))
+
+
+class Agent(nn.Module):
+    "Actor and critic: a categorical policy for discrete actions, a diagonal Gaussian for continuous ones."
+
+    def __init__(self, obs_dim: int, action_space: gym.Space, hidden_layers=(64, 64)):
+        super().__init__()
+        self.discrete = isinstance(action_space, gym.spaces.Discrete)
+        if not self.discrete and not isinstance(action_space, gym.spaces.Box):
+            raise ValueError(f"PPO needs a Discrete or Box action space, got {action_space}")
+        out = int(action_space.n) if self.discrete else int(np.prod(action_space.shape))
+        self.critic = mlp(obs_dim, hidden_layers, 1, out_std=1.0)
+        self.actor = mlp(obs_dim, hidden_layers, out, out_std=0.01)  # a nearly uniform (or zero-mean) first policy
+        if not self.discrete:
+            self.actor_logstd = nn.Parameter(torch.zeros(1, out))  # state-independent log standard deviation
+
+    def get_value(self, x: torch.Tensor) -> torch.Tensor:
+        return self.critic(x)
+
+    def get_action_and_value(self, x: torch.Tensor, action: torch.Tensor | None = None):
+        "An action (sampled unless given), its log-probability, the policy's entropy and the state's value."
+        out = self.actor(x)
+        if self.discrete:  # log-probabilities by hand: torch's distribution objects cost more than the maths
+            logp = torch.log_softmax(out, dim=-1)
+            if action is None:
+                action = torch.multinomial(logp.exp(), 1).squeeze(-1)
+            entropy = -(logp.exp() * logp).sum(-1)
+            return action, logp.gather(-1, action.long().unsqueeze(-1)).squeeze(-1), entropy, self.critic(x)
+        logstd = self.actor_logstd.expand_as(out)
+        if action is None:
+            action = out + logstd.exp() * torch.randn_like(out)
+        logprob = -0.5 * ((action - out) / logstd.exp()) ** 2 - logstd - 0.5 * math.log(2 * math.pi)
+        entropy = (0.5 + 0.5 * math.log(2 * math.pi) + logstd).sum(1)
+        return action, logprob.sum(1), entropy, self.critic(x)
+
+    def act(self, x: torch.Tensor) -> torch.Tensor:
+        "The deterministic action: the most likely one, or the Gaussian's mean."
+        return self.actor(x).argmax(-1) if self.discrete else self.actor(x)
+
+
 def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
     "The networks a trained policy needs (for saving and loading it without the training state)."
-    return {"agent": ActorCritic(obs_dim, action_space, args.hidden_layers)}
+    return {"agent": Agent(obs_dim, action_space, args.hidden_layers)}
 
 
-make_policy = actor_critic_policy
+def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
+    "A function from one observation to one action: most likely / mean, or sampled (clipped to a Box's bounds)."
+    agent = networks["agent"]
 
+    def policy(obs):
+        x = torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)
+        with torch.no_grad():
+            action = (agent.act(x) if deterministic else agent.get_action_and_value(x)[0])[0].numpy()
+        return np.clip(action, action_space.low, action_space.high) if not agent.discrete else int(action)
 
+    return policy
+
+# %% ../../nbs/14_ppo.ipynb #ppotrn02
 def train(args: Args, prices=None) -> dict:
     "Train PPO as `args` says (on `prices`, a tidy panel, if given); return evaluation, timings and statistics."
-    if args.batch_size % args.num_minibatches:
-        raise ValueError(
-            f"num_envs * num_steps = {args.batch_size} must be divisible by num_minibatches = {args.num_minibatches}"
-        )
-    if args.num_iterations < 1:
-        raise ValueError(f"total_timesteps {args.total_timesteps} is less than one rollout of {args.batch_size} steps")
-    run_name, envs = args.run_name(), start_run(args, prices)
-    obs_space, act_space = envs.single_observation_space, envs.single_action_space
-    if not isinstance(act_space, (gym.spaces.Discrete, gym.spaces.Box)):
-        raise ValueError(f"PPO needs a Discrete or Box action space, got {act_space}")
-    obs_dim = int(np.prod(obs_space.shape))
+    envs, market = start_run(args, prices)
+    run_name, act_space = args.run_name(), envs.single_action_space
+    obs_dim = int(np.prod(envs.single_observation_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(act_space)}
     agent = policy_networks(obs_dim, act_space, args)["agent"]
     optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
@@ -83,45 +198,71 @@ def train(args: Args, prices=None) -> dict:
         start_iteration, global_step = meta["state"]["iteration"] + 1, meta["state"]["global_step"]
     log = RunLogger(run_name, args, args.total_timesteps, args.log_dir, args.progress, args.tensorboard)
     log.advance(global_step)
+    checkpoint = lambda iteration: save_checkpoint(
+        args.save_path,
+        "ppo",
+        args,
+        {"agent": agent},
+        {"optimizer": optimizer},
+        {"iteration": iteration, "global_step": global_step, **spaces, **market_state(market)},
+    )
 
-    rollout = Rollout(envs, args.num_steps, agent.discrete)
-    rollout.start(seed=args.seed + start_iteration - 1)
+    # rollout storage
+    n, e = args.num_steps, args.num_envs
+    act_shape = () if agent.discrete else act_space.shape
+    obs = torch.zeros((n, e, obs_dim))
+    actions = torch.zeros((n, e) + act_shape, dtype=torch.long if agent.discrete else torch.float32)
+    logprobs, rewards, ended, values, valid = (torch.zeros((n, e)) for _ in range(5))
+
+    next_obs = torch.as_tensor(envs.reset(seed=args.seed + start_iteration - 1)[0], dtype=torch.float32).reshape(e, -1)
+    last_ended = torch.zeros(e)
     history, started = [], time.time()
-
     for iteration in range(start_iteration, args.num_iterations + 1):
         if args.anneal_lr:
             optimizer.param_groups[0]["lr"] = (1.0 - (iteration - 1.0) / args.num_iterations) * args.learning_rate
-        global_step = rollout.collect(agent, log, global_step)
+
+        for step in range(n):
+            global_step += e
+            # The vector envs reset with NEXT_STEP autoreset: the step after an episode's end only starts the next
+            # episode (its action is ignored, its reward is 0). Such reset-only steps get zero weight in every loss.
+            obs[step], valid[step] = next_obs, 1.0 - last_ended
+            with torch.no_grad():
+                action, logprob, _, value = agent.get_action_and_value(next_obs)
+            values[step], actions[step], logprobs[step] = value.flatten(), action, logprob
+            env_action = action.numpy() if agent.discrete else np.clip(action.numpy(), act_space.low, act_space.high)
+            next_obs_np, reward, terminations, truncations, infos = envs.step(env_action)
+            rewards[step] = torch.as_tensor(reward, dtype=torch.float32)
+            ended[step] = last_ended = torch.as_tensor(np.logical_or(terminations, truncations), dtype=torch.float32)
+            next_obs = torch.as_tensor(next_obs_np, dtype=torch.float32).reshape(e, -1)
+            if "episode" in infos:
+                finished = infos["_episode"]
+                log.scalar("charts/episodic_return", infos["episode"]["r"][finished].mean(), global_step)
+                log.scalar("charts/episodic_length", infos["episode"]["l"][finished].mean(), global_step)
+        log.advance(n * e)
+
+        # generalised advantage estimation, cut at episode ends (a truncated episode is cut too, as cleanrl does)
         with torch.no_grad():
-            advantages, returns = gae(
-                rollout.rewards,
-                rollout.values,
-                rollout.ended,
-                agent.get_value(rollout.next_obs).reshape(1, -1),
-                args.gamma,
-                args.gae_lambda,
-            )
-        obs, actions, logprobs, values, valid, act_shape = (
-            rollout.obs,
-            rollout.actions,
-            rollout.logprobs,
-            rollout.values,
-            rollout.valid,
-            rollout.act_shape,
+            next_value = agent.get_value(next_obs).reshape(1, -1)
+            advantages, lastgaelam = torch.zeros_like(rewards), 0
+            for t in reversed(range(n)):
+                following = next_value if t == n - 1 else values[t + 1]
+                nonterminal = 1.0 - ended[t]
+                delta = rewards[t] + args.gamma * following * nonterminal - values[t]
+                advantages[t] = lastgaelam = delta + args.gamma * args.gae_lambda * nonterminal * lastgaelam
+            returns = advantages + values
+
+        b_obs, b_logprobs, b_actions = (
+            obs.reshape(-1, obs_dim),
+            logprobs.reshape(-1),
+            actions.reshape((-1,) + act_shape),
         )
-        b_obs, b_logprobs = obs.reshape(-1, obs_dim), logprobs.reshape(-1)
-        b_actions = actions.reshape((-1,) + act_shape)
-        b_advantages, b_returns, b_values, b_valid = (
-            advantages.reshape(-1),
-            returns.reshape(-1),
-            values.reshape(-1),
-            valid.reshape(-1),
-        )
+        b_advantages, b_returns, b_values = advantages.reshape(-1), returns.reshape(-1), values.reshape(-1)
+        b_valid = valid.reshape(-1)
         b_inds, clipfracs = np.arange(args.batch_size), []
         for epoch in range(args.update_epochs):
             np.random.shuffle(b_inds)
             for begin in range(0, args.batch_size, args.minibatch_size):
-                mb = b_inds[begin : begin + args.minibatch_size]
+                mb = torch.from_numpy(b_inds[begin : begin + args.minibatch_size])
                 weight = b_valid[mb]
                 count = weight.sum().clamp(min=1.0)
                 _, newlogprob, entropy, newvalue = agent.get_action_and_value(b_obs[mb], b_actions[mb])
@@ -136,10 +277,8 @@ def train(args: Args, prices=None) -> dict:
                     mean = (mb_adv * weight).sum() / count
                     std = (((mb_adv - mean) ** 2 * weight).sum() / count).sqrt()
                     mb_adv = (mb_adv - mean) / (std + 1e-8)
-                pg_loss = (
-                    torch.max(-mb_adv * ratio, -mb_adv * torch.clamp(ratio, 1 - args.clip_coef, 1 + args.clip_coef))
-                    * weight
-                ).sum() / count
+                clipped_ratio = torch.clamp(ratio, 1 - args.clip_coef, 1 + args.clip_coef)
+                pg_loss = (torch.max(-mb_adv * ratio, -mb_adv * clipped_ratio) * weight).sum() / count
                 newvalue = newvalue.view(-1)
                 if args.clip_vloss:
                     v_unclipped = (newvalue - b_returns[mb]) ** 2
@@ -175,33 +314,19 @@ def train(args: Args, prices=None) -> dict:
             log.scalar(name, value, global_step)
         history.append({"iteration": iteration, "global_step": global_step, **stats})
         if args.save_path and args.save_every and iteration % args.save_every == 0:
-            save_checkpoint(
-                args.save_path,
-                "ppo",
-                args,
-                {"agent": agent},
-                {"optimizer": optimizer},
-                {"iteration": iteration, "global_step": global_step, **spaces},
-            )
+            checkpoint(iteration)
 
     train_seconds = time.time() - started
     envs.close()
     if args.save_path:
-        save_checkpoint(
-            args.save_path,
-            "ppo",
-            args,
-            {"agent": agent},
-            {"optimizer": optimizer},
-            {"iteration": args.num_iterations, "global_step": global_step, **spaces},
-        )
+        checkpoint(args.num_iterations)
     policy = make_policy({"agent": agent}, act_space)
     return finish_run(
         args,
         policy,
         log,
         global_step,
-        prices,
+        market,
         train_seconds=train_seconds,
         history=history,
         spaces=spaces,
@@ -212,14 +337,9 @@ def train(args: Args, prices=None) -> dict:
 
 
 def main(argv=None) -> dict:
-    "Command line: python -m wealtharena.agents.ppo --help."
-    return cli(
-        Args,
-        train,
-        "PPO (clipped surrogate objective, GAE) for discrete and continuous actions, in the cleanrl manner.",
-        argv,
-    )
+    "Command line: python -m wealtharena.agents.ppo --help (or python wealtharena/agents/ppo.py --help)."
+    return cli(Args, train, "PPO (clipped surrogate objective, GAE) for discrete and continuous actions.", argv)
 
 
-if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.ppo":
+if __name__ == "__main__" and globals().get("__file__"):  # a command, not a notebook
     main()

@@ -7,6 +7,7 @@ Docs: https://wealtharena.github.io/wealtharena/sac.html.md"""
 # %% ../../nbs/16_sac.ipynb #c350a299
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import ClassVar
@@ -17,21 +18,24 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+if __name__ == "__main__" and not __package__ and globals().get("__file__"):
+    __package__ = "wealtharena.agents"  # run as a file (python wealtharena/agents/sac.py): the package's imports work
+
 from wealtharena.agents.common import (
+    RunArgs,
+    RunLogger,
     cli,
     describe_space,
     finish_run,
     load_checkpoint,
-    mlp,
-    ReplayBuffer,
-    RunArgs,
-    RunLogger,
+    market_state,
     save_checkpoint,
     start_run,
 )
 
 # %% auto #0
-__all__ = ['LOG_STD_MIN', 'LOG_STD_MAX', 'Args', 'SoftQNetwork', 'Actor', 'policy_networks', 'make_policy', 'train', 'main']
+__all__ = ['LOG_STD_MIN', 'LOG_STD_MAX', 'Args', 'mlp', 'SoftQNetwork', 'Actor', 'ReplayBuffer', 'policy_networks', 'make_policy',
+           'train', 'main']
 
 # %% ../../nbs/16_sac.ipynb #a2fd5453
 @dataclass
@@ -39,7 +43,8 @@ class Args(RunArgs):
     market_action_mode: ClassVar[str | None] = "continuous"
     exp_name: str = "sac"
     env_id: str = "Pendulum-v1"
-    total_timesteps: int = 1_000_000
+    total_timesteps: int = 20_000
+    """total environment steps of the run"""
     num_envs: int = 1
     """the number of parallel environments"""
     buffer_size: int = 100_000
@@ -50,18 +55,22 @@ class Args(RunArgs):
     """target smoothing coefficient"""
     batch_size: int = 256
     """the batch size of samples from the replay memory"""
-    learning_starts: int = 5_000
-    """steps of random actions before learning starts"""
+    learning_starts: int = 1_000
+    """environment steps of random actions before learning starts"""
     policy_lr: float = 3e-4
     """the learning rate of the policy network optimizer"""
     q_lr: float = 1e-3
     """the learning rate of the Q-network optimizer"""
     learning_rate: float | None = None
     """if given, both learning rates (the common name across learners)"""
+    train_frequency: int = 1
+    """vector steps between trainings (each of num_envs environment steps)"""
+    gradient_steps: int = 1
+    """gradient steps per training"""
     policy_frequency: int = 2
-    """the frequency of training the policy (delayed)"""
+    """gradient steps between policy updates (delayed, each then repeated this many times)"""
     target_network_frequency: int = 1
-    """the frequency of updates of the target networks"""
+    """gradient steps between target network updates"""
     alpha: float = 0.2
     """entropy regularisation coefficient (the start value when autotuned)"""
     autotune: bool = True
@@ -69,8 +78,50 @@ class Args(RunArgs):
     hidden_layers: tuple[int, ...] = (256, 256)
     """widths of the hidden layers of the actor and of each critic"""
 
+    def validate(self) -> None:
+        "Refuse hyperparameters SAC cannot run with, naming the argument."
+        super().validate()
+        for name in (
+            "num_envs",
+            "buffer_size",
+            "batch_size",
+            "train_frequency",
+            "gradient_steps",
+            "policy_frequency",
+            "target_network_frequency",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: must be >= 1, got {getattr(self, name)}")
+        if not self.hidden_layers:
+            raise ValueError("hidden_layers: SAC needs at least one hidden layer")
+        if self.learning_starts < 0:
+            raise ValueError(f"learning_starts: must be >= 0, got {self.learning_starts}")
+        for name in ("policy_lr", "q_lr", "alpha"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name}: must be > 0, got {getattr(self, name)}")
+        if self.learning_rate is not None and not self.learning_rate > 0:
+            raise ValueError(f"learning_rate: must be > 0, got {self.learning_rate}")
+        if not 0 <= self.gamma <= 1 or not 0 < self.tau <= 1:
+            raise ValueError(f"gamma must be in [0, 1] and tau in (0, 1]; got gamma={self.gamma}, tau={self.tau}")
+        if self.batch_size > self.buffer_size:
+            raise ValueError(f"batch_size: {self.batch_size} is larger than the buffer ({self.buffer_size})")
+        if self.total_timesteps <= self.learning_starts:
+            raise ValueError(
+                f"total_timesteps: {self.total_timesteps} steps end before learning_starts = "
+                f"{self.learning_starts}; no update would happen"
+            )
 
+# %% ../../nbs/16_sac.ipynb #98d8f020
 LOG_STD_MIN, LOG_STD_MAX = -5, 2
+
+
+def mlp(inputs: int, hidden_layers, outputs: int) -> nn.Sequential:
+    "ReLU hidden layers of `hidden_layers` widths and a linear output."
+    layers, width = [], inputs
+    for size in hidden_layers:
+        layers += [nn.Linear(width, size), nn.ReLU()]
+        width = size
+    return nn.Sequential(*layers, nn.Linear(width, outputs))
 
 
 class SoftQNetwork(nn.Module):
@@ -78,7 +129,7 @@ class SoftQNetwork(nn.Module):
 
     def __init__(self, obs_dim: int, act_dim: int, hidden_layers):
         super().__init__()
-        self.net = mlp(obs_dim + act_dim, hidden_layers, 1, activation=nn.ReLU)
+        self.net = mlp(obs_dim + act_dim, hidden_layers, 1)
 
     def forward(self, x, a):
         return self.net(torch.cat([x, a], 1))
@@ -90,19 +141,11 @@ class Actor(nn.Module):
     def __init__(self, obs_dim: int, action_space: gym.spaces.Box, hidden_layers):
         super().__init__()
         act_dim = int(np.prod(action_space.shape))
-        self.body = (
-            mlp(obs_dim, hidden_layers[:-1], hidden_layers[-1], activation=nn.ReLU)
-            if len(hidden_layers) > 1
-            else nn.Identity()
-        )
-        width = hidden_layers[-1] if len(hidden_layers) > 1 else obs_dim
-        self.fc_mean, self.fc_logstd = nn.Linear(width, act_dim), nn.Linear(width, act_dim)
-        self.register_buffer(
-            "action_scale", torch.tensor((action_space.high - action_space.low) / 2.0, dtype=torch.float32)
-        )
-        self.register_buffer(
-            "action_bias", torch.tensor((action_space.high + action_space.low) / 2.0, dtype=torch.float32)
-        )
+        self.body = mlp(obs_dim, hidden_layers[:-1], hidden_layers[-1])
+        self.fc_mean, self.fc_logstd = nn.Linear(hidden_layers[-1], act_dim), nn.Linear(hidden_layers[-1], act_dim)
+        high, low = action_space.high, action_space.low
+        self.register_buffer("action_scale", torch.tensor((high - low) / 2.0, dtype=torch.float32))
+        self.register_buffer("action_bias", torch.tensor((high + low) / 2.0, dtype=torch.float32))
 
     def forward(self, x):
         h = F.relu(self.body(x))
@@ -112,14 +155,66 @@ class Actor(nn.Module):
     def get_action(self, x):
         "A reparameterised sample, its log-probability, and the deterministic (mean) action."
         mean, log_std = self(x)
-        normal = torch.distributions.Normal(mean, log_std.exp())
-        x_t = normal.rsample()
+        std = log_std.exp()
+        x_t = mean + std * torch.randn_like(mean)
         y_t = torch.tanh(x_t)
         action = y_t * self.action_scale + self.action_bias
-        log_prob = (normal.log_prob(x_t) - torch.log(self.action_scale * (1 - y_t.pow(2)) + 1e-6)).sum(1, keepdim=True)
+        gaussian = -0.5 * ((x_t - mean) / std) ** 2 - log_std - 0.5 * math.log(2 * math.pi)
+        # the change of variables through tanh and the scale: log p(a) = log N(u) - log |da/du|
+        log_prob = (gaussian - torch.log(self.action_scale * (1 - y_t.pow(2)) + 1e-6)).sum(1, keepdim=True)
         return action, log_prob, torch.tanh(mean) * self.action_scale + self.action_bias
 
-# %% ../../nbs/16_sac.ipynb #98d8f020
+
+class ReplayBuffer:
+    "Transitions (obs, action, reward, next_obs, terminated) in a circular numpy store, fed from a vector environment."
+
+    def __init__(self, capacity: int, obs_dim: int, action_shape: tuple, action_dtype, seed: int = 0):
+        self.capacity, self.size, self.position = int(capacity), 0, 0
+        self.obs = np.zeros((capacity, obs_dim), dtype=np.float32)
+        self.next_obs = np.zeros((capacity, obs_dim), dtype=np.float32)
+        self.actions = np.zeros((capacity, *action_shape), dtype=action_dtype)
+        self.rewards = np.zeros(capacity, dtype=np.float32)
+        self.terminated = np.zeros(capacity, dtype=np.float32)
+        self.rng = np.random.default_rng(seed)
+
+    def add(self, obs, next_obs, actions, rewards, terminated, keep) -> None:
+        "Store the environments of one vector step where `keep` is true."
+        rows = np.flatnonzero(keep)
+        slots = (self.position + np.arange(len(rows))) % self.capacity
+        self.obs[slots], self.next_obs[slots], self.actions[slots] = obs[rows], next_obs[rows], actions[rows]
+        self.rewards[slots], self.terminated[slots] = rewards[rows], terminated[rows]
+        self.position = int((self.position + len(rows)) % self.capacity)
+        self.size = min(self.size + len(rows), self.capacity)
+
+    def state(self) -> dict[str, np.ndarray]:
+        "The stored transitions and the buffer's position, for a checkpoint."
+        return {
+            "obs": self.obs,
+            "next_obs": self.next_obs,
+            "actions": self.actions,
+            "rewards": self.rewards,
+            "terminated": self.terminated,
+            "position": np.array([self.position, self.size]),
+        }
+
+    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+        "Put back what `state` returned."
+        for name in ("obs", "next_obs", "actions", "rewards", "terminated"):
+            getattr(self, name)[...] = arrays[name]
+        self.position, self.size = (int(v) for v in arrays["position"])
+
+    def sample(self, batch_size: int) -> dict[str, torch.Tensor]:
+        "A uniform random batch as torch tensors."
+        index = self.rng.integers(0, self.size, size=batch_size)
+        return {
+            "obs": torch.from_numpy(self.obs[index]),
+            "actions": torch.from_numpy(self.actions[index]),
+            "rewards": torch.from_numpy(self.rewards[index]),
+            "next_obs": torch.from_numpy(self.next_obs[index]),
+            "terminated": torch.from_numpy(self.terminated[index]),
+        }
+
+
 def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
     "The networks a trained policy needs (for saving and loading it without the training state)."
     return {"actor": Actor(obs_dim, action_space, args.hidden_layers)}
@@ -136,30 +231,27 @@ def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, determi
 
     return policy
 
-
+# %% ../../nbs/16_sac.ipynb #sactrn02
 def train(args: Args, prices=None) -> dict:
     "Train SAC as `args` says (on `prices`, a tidy panel, if given); return evaluation, timings and statistics."
-    run_name, envs = args.run_name(), start_run(args, prices)
+    envs, market = start_run(args, prices)
     act_space = envs.single_action_space
     if not isinstance(act_space, gym.spaces.Box):
         raise ValueError(f"SAC needs continuous (Box) actions, got {act_space}")
+    run_name = args.run_name()
     obs_dim, act_dim = int(np.prod(envs.single_observation_space.shape)), int(np.prod(act_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(act_space)}
     actor = policy_networks(obs_dim, act_space, args)["actor"]
-    qf1, qf2 = SoftQNetwork(obs_dim, act_dim, args.hidden_layers), SoftQNetwork(obs_dim, act_dim, args.hidden_layers)
-    qf1_target, qf2_target = (
-        SoftQNetwork(obs_dim, act_dim, args.hidden_layers),
-        SoftQNetwork(obs_dim, act_dim, args.hidden_layers),
-    )
+    qf1, qf2, qf1_target, qf2_target = (SoftQNetwork(obs_dim, act_dim, args.hidden_layers) for _ in range(4))
     qf1_target.load_state_dict(qf1.state_dict())
     qf2_target.load_state_dict(qf2.state_dict())
     q_lr, policy_lr = (args.learning_rate, args.learning_rate) if args.learning_rate else (args.q_lr, args.policy_lr)
     q_optimizer = torch.optim.Adam(list(qf1.parameters()) + list(qf2.parameters()), lr=q_lr)
     actor_optimizer = torch.optim.Adam(actor.parameters(), lr=policy_lr)
-    alpha_module = nn.ParameterDict({"log_alpha": nn.Parameter(torch.full((1,), float(np.log(args.alpha))))})
+    alpha_module = nn.ParameterDict({"log_alpha": nn.Parameter(torch.full((1,), math.log(args.alpha)))})
     target_entropy = -float(act_dim)
     a_optimizer = torch.optim.Adam(alpha_module.parameters(), lr=q_lr)
-    rb = ReplayBuffer(args.buffer_size, (obs_dim,), (act_dim,), np.float32, seed=args.seed)
+    rb = ReplayBuffer(args.buffer_size, obs_dim, (act_dim,), np.float32, seed=args.seed)
     modules = {
         "actor": actor,
         "qf1": qf1,
@@ -169,85 +261,99 @@ def train(args: Args, prices=None) -> dict:
         "alpha": alpha_module,
     }
     optimizers = {"q": q_optimizer, "actor": actor_optimizer, "alpha": a_optimizer}
-    total_steps, first_step = args.total_timesteps // args.num_envs, 0
+    total_steps, first_step, updates = args.total_timesteps // args.num_envs, 0, 0
     if args.resume:
         meta = load_checkpoint(args.resume, "sac", modules, optimizers)
         rb.restore(meta["arrays"])
-        first_step = meta["state"]["step"]
+        first_step, updates = meta["state"]["step"], meta["state"].get("updates", 0)
     alpha = alpha_module["log_alpha"].exp().item() if args.autotune else args.alpha
     log = RunLogger(run_name, args, args.total_timesteps, args.log_dir, args.progress, args.tensorboard)
     log.advance(first_step * args.num_envs)
     checkpoint = lambda step: save_checkpoint(
-        args.save_path, "sac", args, modules, optimizers, {"step": step, **spaces}, arrays=rb.state()
+        args.save_path,
+        "sac",
+        args,
+        modules,
+        optimizers,
+        {"step": step, "updates": updates, **spaces, **market_state(market)},
+        arrays=rb.state(),
     )
 
     envs.action_space.seed(args.seed + first_step)
-    obs, _ = envs.reset(seed=args.seed + first_step)
-    obs = obs.reshape(args.num_envs, -1).astype(np.float32)
+    obs = envs.reset(seed=args.seed + first_step)[0].reshape(args.num_envs, -1).astype(np.float32)
     last_done = np.zeros(args.num_envs, dtype=bool)
-    history, started = [], time.time()
+    learning_starts = args.learning_starts // args.num_envs  # in vector steps
+    history, started, actor_loss = [], time.time(), None
     for step in range(first_step, total_steps):
         global_step = (step + 1) * args.num_envs
-        if step < args.learning_starts:
+        if step < learning_starts:
             actions = envs.action_space.sample().reshape(args.num_envs, act_dim)
         else:
             with torch.no_grad():
-                actions = actor.get_action(torch.as_tensor(obs))[0].numpy()
+                actions = actor.get_action(torch.from_numpy(obs))[0].numpy()
         next_obs, rewards, terminations, truncations, infos = envs.step(actions)
         next_obs = next_obs.reshape(args.num_envs, -1).astype(np.float32)
         if "episode" in infos:
             finished = infos["_episode"]
             log.scalar("charts/episodic_return", infos["episode"]["r"][finished].mean(), global_step)
-        rb.add(
-            obs, next_obs, actions, rewards, terminations, skip=last_done
-        )  # the step after an episode's end only resets it
+        # NEXT_STEP autoreset: the step after an episode's end only starts the next one and is not a transition
+        rb.add(obs, next_obs, actions, rewards, terminations, keep=~last_done)
         last_done = np.logical_or(terminations, truncations)
         obs = next_obs
         log.advance(args.num_envs)
-        if step >= args.learning_starts and rb.size >= args.batch_size:
+        if step < learning_starts or step % args.train_frequency or rb.size < args.batch_size:
+            if args.save_path and args.save_every and (step + 1) % args.save_every == 0:
+                checkpoint(step + 1)
+            continue
+
+        for _ in range(args.gradient_steps):
+            updates += 1
             data = rb.sample(args.batch_size)
             with torch.no_grad():
                 next_actions, next_log_pi, _ = actor.get_action(data["next_obs"])
-                min_next = (
-                    torch.min(qf1_target(data["next_obs"], next_actions), qf2_target(data["next_obs"], next_actions))
-                    - alpha * next_log_pi
+                next_q = torch.min(
+                    qf1_target(data["next_obs"], next_actions), qf2_target(data["next_obs"], next_actions)
                 )
-                next_q = data["rewards"] + (1 - data["terminated"]) * args.gamma * min_next.view(-1)
+                soft_next = (next_q - alpha * next_log_pi).view(-1)
+                target_q = data["rewards"] + (1 - data["terminated"]) * args.gamma * soft_next
             qf1_a, qf2_a = qf1(data["obs"], data["actions"]).view(-1), qf2(data["obs"], data["actions"]).view(-1)
-            qf_loss = F.mse_loss(qf1_a, next_q) + F.mse_loss(qf2_a, next_q)
+            qf_loss = F.mse_loss(qf1_a, target_q) + F.mse_loss(qf2_a, target_q)
             q_optimizer.zero_grad()
             qf_loss.backward()
             q_optimizer.step()
-            if step % args.policy_frequency == 0:
+
+            if updates % args.policy_frequency == 0:  # delayed policy updates, repeated to keep their number
                 for _ in range(args.policy_frequency):
                     pi, log_pi, _ = actor.get_action(data["obs"])
-                    actor_loss = ((alpha * log_pi) - torch.min(qf1(data["obs"], pi), qf2(data["obs"], pi))).mean()
+                    actor_loss = (alpha * log_pi - torch.min(qf1(data["obs"], pi), qf2(data["obs"], pi))).mean()
                     actor_optimizer.zero_grad()
                     actor_loss.backward()
                     actor_optimizer.step()
                     if args.autotune:
-                        with torch.no_grad():
-                            _, log_pi, _ = actor.get_action(data["obs"])
-                        alpha_loss = (-alpha_module["log_alpha"].exp() * (log_pi + target_entropy)).mean()
+                        alpha_loss = (-alpha_module["log_alpha"].exp() * (log_pi.detach() + target_entropy)).mean()
                         a_optimizer.zero_grad()
                         alpha_loss.backward()
                         a_optimizer.step()
                         alpha = alpha_module["log_alpha"].exp().item()
-            if step % args.target_network_frequency == 0:
-                for net, target in ((qf1, qf1_target), (qf2, qf2_target)):
-                    for param, target_param in zip(net.parameters(), target.parameters()):
-                        target_param.data.copy_(args.tau * param.data + (1 - args.tau) * target_param.data)
-            if len(history) < 5 or step % 100 == 0:
-                stats = {
-                    "losses/qf_loss": qf_loss.item() / 2.0,
-                    "losses/qf1_values": qf1_a.mean().item(),
-                    "losses/actor_loss": actor_loss.item(),
-                    "losses/alpha": alpha,
-                    "charts/SPS": (step + 1 - first_step) * args.num_envs / (time.time() - started),
-                }
-                for name, value in stats.items():
-                    log.scalar(name, value, global_step)
-                history.append({"step": step, "global_step": global_step, **stats})
+
+            if updates % args.target_network_frequency == 0:
+                with torch.no_grad():
+                    for net, target in ((qf1, qf1_target), (qf2, qf2_target)):
+                        for param, target_param in zip(net.parameters(), target.parameters()):
+                            target_param.lerp_(param, args.tau)
+
+        if len(history) < 5 or step % 100 == 0:
+            stats = {
+                "losses/qf_loss": qf_loss.item() / 2.0,
+                "losses/qf1_values": qf1_a.mean().item(),
+                "losses/alpha": alpha,
+                "charts/SPS": (step + 1 - first_step) * args.num_envs / (time.time() - started),
+            }
+            if actor_loss is not None:  # no policy update yet in the first gradient steps
+                stats["losses/actor_loss"] = actor_loss.item()
+            for name, value in stats.items():
+                log.scalar(name, value, global_step)
+            history.append({"step": step, "global_step": global_step, **stats})
         if args.save_path and args.save_every and (step + 1) % args.save_every == 0:
             checkpoint(step + 1)
 
@@ -261,7 +367,7 @@ def train(args: Args, prices=None) -> dict:
         policy,
         log,
         total_steps * args.num_envs,
-        prices,
+        market,
         train_seconds=train_seconds,
         history=history,
         spaces=spaces,
@@ -272,9 +378,9 @@ def train(args: Args, prices=None) -> dict:
 
 
 def main(argv=None) -> dict:
-    "Command line: python -m wealtharena.agents.sac --help."
-    return cli(Args, train, "SAC with twin soft Q-networks and automatic entropy tuning, in the cleanrl manner.", argv)
+    "Command line: python -m wealtharena.agents.sac --help (or python wealtharena/agents/sac.py --help)."
+    return cli(Args, train, "SAC with twin soft Q-networks and automatic entropy tuning.", argv)
 
 
-if __name__ == "__main__" and getattr(globals().get("__spec__"), "name", None) == "wealtharena.agents.sac":
+if __name__ == "__main__" and globals().get("__file__"):  # a command, not a notebook
     main()
