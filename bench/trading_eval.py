@@ -1,239 +1,223 @@
-"""Trading evaluation of the five asset agents: train on the training split, evaluate walk-forward on validation and test.
+"""Walk-forward evaluation of the five pooled asset agents against the baselines, on every symbol of every class.
 
-For each asset class the factory's agent (PPO stocks/REITs, SAC crypto, A2C ETFs, DQN currencies) trains on one
-representative symbol's training period (the book's default split: to 2017, validation 2018, test 2019 to 2020-01-16),
-for each seed; its deterministic policy is then run through a TradingEnv over the validation and the test period, and
-the daily returns are scored (Sharpe with a block-bootstrap 95% interval, maximum drawdown, turnover). The same periods
-are backtested for buy-and-hold, the moving-average crossover and time-series momentum on the same symbol with the
-same costs. On the synthetic mean-reverting market the PPO agent's test Sharpe is compared with the oracle's.
-The oracle there is executed under the same rules as the agent (decided at a close, filled at the next close, same
-costs), so the fraction compares the agent with the best frictionless one-step rule under identical execution.
-Run: python bench/trading_eval.py [--seeds 0 1 2 3 4] [--steps 50000] [--out outputs/trading_eval.csv]
+Folds: test years 2017, 2018 and 2019. For a test year Y the agent trains (with its class's default configuration
+and budget from agents.yaml) on every symbol's history up to the end of Y-2, is scored on the validation year Y-1
+and on the test year Y, and is retrained for every fold and seed. It is scored on each symbol of its class that has
+warmed-up features in the period; the baselines (buy and hold, time-series momentum, moving-average crossover) run
+on the same symbol, period and costs, starting flat at the period's first bar like the agent. The class level is
+the 1/N portfolio of the class's symbols (the mean of their daily returns) for the agent and for each baseline, so
+"1/N of the class" is the buy-and-hold row of the class level. Costs: the baselines chapter's model per class
+(wealtharena.baselines.DEFAULT_COSTS), and the same run scored at twice those costs.
+
+Run: python bench/trading_eval.py [--seeds 0 1 2 3 4] [--jobs 2] [--out bench/results/walk_forward.csv]
+A stopped run resumes: (class, fold, seed) runs already in the CSV are not run again.
 """
 
 from __future__ import annotations
 
-import argparse, time, warnings
+import argparse
+import dataclasses
+import sys
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from wealtharena import metrics
-from wealtharena.agents import RLAgentFactory
-from wealtharena.backtest import backtest, fill_price_table
-from wealtharena.baselines import STRATEGIES
-from wealtharena.data import load_market, to_wide
-from wealtharena.execution import CostModel
-from wealtharena.splits import default_split
-from wealtharena.synthetic import ornstein_uhlenbeck
-from wealtharena.trading_env import TradingEnv
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evaluation import ResultTable, collapsed, policy_run, score  # noqa: E402
 
-SYMBOLS = {"stocks": "AAPL", "crypto": "BTCUSD", "etf": "SPY", "currencies": "EURUSD", "reits": "FF49_RLEST"}
-COSTS = CostModel(1, 2)  # what the training environments charge; baselines are charged the same here
+from wealtharena.agents import RLAgentFactory  # noqa: E402
+from wealtharena.backtest import backtest, fill_price_table  # noqa: E402
+from wealtharena.baselines import DEFAULT_COSTS, STRATEGIES  # noqa: E402
+from wealtharena.data import ASSET_CLASSES, load_market, to_wide  # noqa: E402
 
-
-def iterations(agent, steps: int) -> int:
-    per = agent.args.num_envs * agent.args.num_steps if agent.algorithm in ("ppo", "a2c") else agent.args.num_envs
-    return max(1, steps // per)
+TEST_YEARS = (2017, 2018, 2019)
+COST_MULTIPLIERS = (1.0, 2.0)
+BASELINES = ("buy_and_hold", "ts_momentum", "ma_crossover")
 
 
-def run_policy(agent, prices: pd.DataFrame, start, end) -> tuple[pd.Series, np.ndarray]:
-    "Daily returns and traded fractions of the agent's deterministic policy over [start, end]."
-    env = TradingEnv(prices=prices, start=start, end=end, action_mode=agent.args.market()["action_mode"], costs=COSTS)
-    obs, info = env.reset(seed=0)
-    equity, traded, dates, done = [info["equity"]], [], [env.dates[info["t"]]], False
-    while not done:
-        before = info["equity"]
-        obs, reward, terminated, truncated, info = env.step(agent.predict(obs))
-        equity.append(info["equity"])
-        dates.append(env.dates[info["t"]])
-        traded.append(
-            info["step_costs"] / COSTS.rate / before
-        )  # linear costs only: the traded value is the cost over its rate
-        done = terminated or truncated
-    returns = pd.Series(equity, index=dates).pct_change().dropna()
-    return returns, np.array(traded)
-
-
-def score(returns, traded=None) -> dict:
-    values = np.asarray(returns, dtype=float)
-    low, high = metrics.sharpe_ci(values)
-    out = {
-        "sharpe": metrics.sharpe_ratio(values),
-        "sharpe_ci_low": low,
-        "sharpe_ci_high": high,
-        "max_drawdown": metrics.max_drawdown(values),
-        "annual_return": metrics.annual_return(values),
+def fold_dates(test_year: int) -> dict:
+    "Training end, validation year and test year of a fold."
+    return {
+        "train_end": f"{test_year - 2}-12-31",
+        "validation": (f"{test_year - 1}-01-01", f"{test_year - 1}-12-31"),
+        "test": (f"{test_year}-01-01", f"{test_year}-12-31"),
     }
-    if traded is not None:
-        out["turnover"] = metrics.turnover(traded)
-    return out
 
 
-def baselines(prices: pd.DataFrame, symbol: str, start, end) -> dict[str, dict]:
-    "Each baseline as the agents are scored: flat until the period's first bar, where it takes its current position."
-    close = to_wide(prices)[[symbol]].dropna()
-    fills = fill_price_table(prices, close)
+def baseline_returns(prices: pd.DataFrame, symbol: str, name: str, start, end, costs) -> tuple[pd.Series, pd.Series]:
+    "Daily returns and traded fractions of a baseline on one symbol: flat until the period's first bar, as agents are."
+    close = to_wide(prices[prices["symbol"] == symbol])[[symbol]].dropna()
+    fills = fill_price_table(prices[prices["symbol"] == symbol], close)
     first = close.loc[start:].index[0]
-    out = {}
-    for name in ("buy_and_hold", "ma_crossover", "ts_momentum"):
-        weights = STRATEGIES[name](close)
-        held = weights.ffill().fillna(0.0)
-        flat_start = weights.where(
-            pd.Series(weights.index > first, index=weights.index), axis=0
-        )  # no orders before the period ...
-        flat_start.iloc[0] = 0.0
-        flat_start.loc[first] = held.loc[first]  # ... then the position the rule holds at its first bar
-        if name == "buy_and_hold":
-            flat_start.loc[first] = 1.0
-        result = backtest(close, flat_start, fill_prices=fills, costs=COSTS)
-        window = result.returns.loc[start:end].iloc[1:]  # like the agents: returns from the bar after the first
-        out[name] = score(window, result.traded.loc[start:end].iloc[1:])
-    return out
+    weights = STRATEGIES[name](close)
+    held = weights.ffill().fillna(0.0)
+    flat_start = weights.where(pd.Series(weights.index > first, index=weights.index), axis=0)
+    flat_start.iloc[0] = 0.0
+    flat_start.loc[first] = 1.0 if name == "buy_and_hold" else held.loc[first]
+    result = backtest(close, flat_start, fill_prices=fills, costs=costs)
+    return result.returns.loc[start:end].iloc[1:], result.traded.loc[start:end].iloc[1:]
 
 
-def oracle_fraction(seeds, steps: int) -> list[dict]:
-    "The stocks agent (PPO) on a synthetic mean-reverting market: its test Sharpe against the oracle's, same timing and costs."
-    market = ornstein_uhlenbeck(n_steps=3000, theta=0.05, sigma=0.01, seed=123).assign(asset_class="stocks")
-    dates = market["date"]
-    train_end, test_start = dates.iloc[1800], dates.iloc[2400]
-    close = to_wide(market)
-    oracle = backtest(close, market.set_index("date")[["oracle"]].rename(columns={"oracle": "OU"}), costs=COSTS)
-    oracle_stats = score(oracle.returns.loc[test_start:], oracle.traded.loc[test_start:])
-    rows = [
-        {
-            "asset_class": "synthetic_ou",
-            "symbol": "OU",
-            "period": "test",
-            "strategy": "oracle",
-            "seed": None,
-            **oracle_stats,
-        }
-    ]
-    for seed in seeds:
-        agent = RLAgentFactory.create_agent("stocks")
-        agent.train(
-            market[market["date"] <= train_end],
-            num_iterations=iterations(agent, steps),
-            seed=seed,
-            tensorboard=False,
-            progress=False,
-            eval_episodes=1,
-            reward="pnl",
-        )
-        returns, traded = run_policy(agent, market, test_start, None)
-        stats = score(returns, traded)
-        rows.append(
-            {
-                "asset_class": "synthetic_ou",
-                "symbol": "OU",
-                "period": "test",
-                "strategy": "agent_ppo",
-                "seed": seed,
-                "oracle_fraction": stats["sharpe"] / oracle_stats["sharpe"],
-                **stats,
-            }
-        )
-        print(
-            f"synthetic OU ppo seed {seed}: Sharpe {stats['sharpe']:.2f} vs oracle {oracle_stats['sharpe']:.2f}",
-            flush=True,
-        )
+def scaled_costs(asset_class: str, multiplier: float):
+    base = DEFAULT_COSTS[asset_class]
+    return dataclasses.replace(base, **{f.name: getattr(base, f.name) * multiplier for f in dataclasses.fields(base)})
+
+
+def run_agent(asset_class: str, test_year: int, seed: int) -> list[dict]:
+    "Train one fold's agent and score it on every usable symbol, period and cost level, with the class's 1/N rows."
+    warnings.filterwarnings("ignore")
+    dates = fold_dates(test_year)
+    prices = load_market(asset_class, end=dates["test"][1])
+    agent = RLAgentFactory.create_agent(asset_class)
+    started = time.time()
+    agent.train(
+        prices[prices["date"] <= dates["train_end"]], seed=seed, tensorboard=False, progress=False, eval_episodes=1
+    )
+    seconds, rows = time.time() - started, []
+    for period in ("validation", "test"):
+        start, end = dates[period]
+        for multiplier in COST_MULTIPLIERS:
+            series = {}
+            for symbol in sorted(prices["symbol"].unique()):
+                try:
+                    done = policy_run(agent, prices, symbol, start, end, multiplier)
+                except ValueError as err:  # no warmed-up bar in the period (a symbol that starts late or ends early)
+                    rows.append(
+                        {
+                            "asset_class": asset_class,
+                            "fold": test_year,
+                            "seed": seed,
+                            "period": period,
+                            "symbol": symbol,
+                            "strategy": "agent",
+                            "cost_multiplier": multiplier,
+                            "skipped": str(err)[:200],
+                        }
+                    )
+                    continue
+                series[symbol] = done["returns"]
+                rows.append(
+                    {
+                        "asset_class": asset_class,
+                        "fold": test_year,
+                        "seed": seed,
+                        "period": period,
+                        "symbol": symbol,
+                        "strategy": "agent",
+                        "cost_multiplier": multiplier,
+                        "train_seconds": seconds,
+                        "collapsed": collapsed(done["actions"], done["continuous"]),
+                        **score(done["returns"], done["traded"]),
+                    }
+                )
+            if series:
+                class_returns = pd.DataFrame(series).fillna(0.0).mean(axis=1)
+                rows.append(
+                    {
+                        "asset_class": asset_class,
+                        "fold": test_year,
+                        "seed": seed,
+                        "period": period,
+                        "symbol": "1/N of class",
+                        "strategy": "agent",
+                        "cost_multiplier": multiplier,
+                        "symbols": len(series),
+                        **score(class_returns),
+                    }
+                )
     return rows
+
+
+def run_baselines(asset_class: str, test_year: int) -> list[dict]:
+    "The baselines of one fold on every symbol the agent is scored on, and their class-level 1/N rows."
+    warnings.filterwarnings("ignore")
+    dates = fold_dates(test_year)
+    prices = load_market(asset_class, end=dates["test"][1])
+    rows = []
+    for period in ("validation", "test"):
+        start, end = dates[period]
+        for multiplier in COST_MULTIPLIERS:
+            costs = scaled_costs(asset_class, multiplier)
+            for name in BASELINES:
+                series = {}
+                for symbol in sorted(prices["symbol"].unique()):
+                    in_period = prices[(prices["symbol"] == symbol) & (prices["date"] >= start)]
+                    if len(in_period) < 20:
+                        continue
+                    returns, traded = baseline_returns(prices, symbol, name, start, end, costs)
+                    series[symbol] = returns
+                    rows.append(
+                        {
+                            "asset_class": asset_class,
+                            "fold": test_year,
+                            "seed": -1,
+                            "period": period,
+                            "symbol": symbol,
+                            "strategy": name,
+                            "cost_multiplier": multiplier,
+                            **score(returns, traded),
+                        }
+                    )
+                class_returns = pd.DataFrame(series).fillna(0.0).mean(axis=1)
+                rows.append(
+                    {
+                        "asset_class": asset_class,
+                        "fold": test_year,
+                        "seed": -1,
+                        "period": period,
+                        "symbol": "1/N of class",
+                        "strategy": name,
+                        "cost_multiplier": multiplier,
+                        "symbols": len(series),
+                        **score(class_returns),
+                    }
+                )
+    return rows
+
+
+def run(asset_class: str, test_year: int, seed: int) -> list[dict]:
+    return run_baselines(asset_class, test_year) if seed < 0 else run_agent(asset_class, test_year, seed)
+
+
+def summary(table: pd.DataFrame, cost_multiplier: float = 1.0) -> pd.DataFrame:
+    "Class-level test Sharpe (mean over folds and seeds) of the agent and of each baseline, with mean intervals."
+    rows = table[
+        (table["symbol"] == "1/N of class")
+        & (table["period"] == "test")
+        & (table["cost_multiplier"] == cost_multiplier)
+    ]
+    return rows.groupby(["asset_class", "strategy"]).agg(
+        runs=("sharpe", "size"),
+        sharpe=("sharpe", "mean"),
+        ci_low=("sharpe_ci_low", "mean"),
+        ci_high=("sharpe_ci_high", "mean"),
+        max_drawdown=("max_drawdown", "mean"),
+    )
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
-    parser.add_argument(
-        "--steps", type=int, default=50_000, help="training steps per agent and seed (SAC: a fifth of it)"
-    )
-    parser.add_argument("--classes", nargs="+", default=list(SYMBOLS))
-    parser.add_argument("--out", type=Path, default=Path("outputs") / "trading_eval.csv")
-    parser.add_argument("--baselines-only", action="store_true", help="score only the baselines (and the oracle)")
+    parser.add_argument("--classes", nargs="+", default=list(ASSET_CLASSES))
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (one torch thread each)")
+    parser.add_argument("--out", type=Path, default=Path("bench/results/walk_forward.csv"))
     args = parser.parse_args(argv)
-    warnings.filterwarnings("ignore")
-    split = default_split()
-    periods = {"validation": split.val, "test": split.test}
-    rows = []
-    for asset_class in args.classes:
-        symbol = SYMBOLS[asset_class]
-        prices = load_market(asset_class, symbols=symbol, end=split.test[1])
-        train_prices = prices[prices["date"] <= split.train[1]]
-        for period, (start, end) in periods.items():
-            for name, stats in baselines(prices, symbol, start, end).items():
-                rows.append(
-                    {
-                        "asset_class": asset_class,
-                        "symbol": symbol,
-                        "period": period,
-                        "strategy": name,
-                        "seed": None,
-                        **stats,
-                    }
-                )
-        for seed in [] if args.baselines_only else args.seeds:
-            agent = RLAgentFactory.create_agent(asset_class)
-            steps = args.steps // 5 if agent.algorithm == "sac" else args.steps
-            started = time.time()
-            agent.train(
-                train_prices,
-                num_iterations=iterations(agent, steps),
-                seed=seed,
-                tensorboard=False,
-                progress=False,
-                eval_episodes=1,
-            )
-            seconds = time.time() - started
-            for period, (start, end) in periods.items():
-                returns, traded = run_policy(agent, prices, start, end)
-                rows.append(
-                    {
-                        "asset_class": asset_class,
-                        "symbol": symbol,
-                        "period": period,
-                        "strategy": f"agent_{agent.algorithm}",
-                        "seed": seed,
-                        "train_seconds": seconds,
-                        **score(returns, traded),
-                    }
-                )
+    table = ResultTable(args.out, ["asset_class", "fold", "seed"])
+    plan = [(c, y, s) for c in args.classes for y in TEST_YEARS for s in [-1, *args.seeds]]
+    todo = [t for t in plan if not table.done(asset_class=t[0], fold=t[1], seed=t[2])]
+    print(f"{len(todo)} runs to do ({len(plan) - len(todo)} already in {args.out})", flush=True)
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for task, rows in zip(todo, pool.map(run, *zip(*todo))) if todo else ():
+            table.add(rows)
             print(
-                f"{asset_class:<10} {agent.algorithm} seed {seed}: trained {steps} steps in {seconds:.0f}s", flush=True
+                f"{task[0]:<10} fold {task[1]} {'baselines' if task[2] < 0 else f'seed {task[2]}'}: {len(rows)} rows",
+                flush=True,
             )
-    rows += oracle_fraction([] if args.baselines_only else args.seeds, args.steps)
-    table = pd.DataFrame(rows)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out, index=False)
-    agents = table[table["strategy"].str.startswith("agent_")]
-    if agents.empty:
-        agents = pd.DataFrame(
-            columns=table.columns.tolist() + ["sharpe", "sharpe_ci_low", "sharpe_ci_high", "max_drawdown"]
-        )
-    summary = agents.groupby(["asset_class", "period", "strategy"]).agg(
-        seeds_invested=("sharpe", "count"),
-        sharpe_mean=("sharpe", "mean"),
-        sharpe_min=("sharpe", "min"),
-        sharpe_max=("sharpe", "max"),
-        ci_low_mean=("sharpe_ci_low", "mean"),
-        ci_high_mean=("sharpe_ci_high", "mean"),
-        max_drawdown_mean=("max_drawdown", "mean"),
-    )
-    base = table[table["seed"].isna()].set_index(["asset_class", "period", "strategy"])[
-        ["sharpe", "sharpe_ci_low", "sharpe_ci_high", "max_drawdown", "turnover"]
-    ]
     pd.set_option("display.width", 200)
-    print("\nAgents (over seeds):\n", summary.round(3).to_string())
-    print("\nBaselines (same symbol, period and costs):\n", base.round(3).to_string())
-    ou = table[table["asset_class"] == "synthetic_ou"]
-    print(
-        "\nSynthetic mean-reverting market (test part):\n",
-        ou.reindex(columns=["strategy", "seed", "sharpe", "sharpe_ci_low", "sharpe_ci_high", "oracle_fraction"])
-        .round(3)
-        .to_string(index=False),
-    )
-    print(f"\nfull table: {args.out}")
-    return table
+    print(summary(table.frame()).round(3).to_string())
 
 
 if __name__ == "__main__":

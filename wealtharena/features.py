@@ -117,6 +117,8 @@ FEATURE_SETS = {
                 "macd_signal", "macd_hist", "ma_ratio_10", "ma_ratio_50", "ma_ratio_200", "atr_14", "volume_z_20",
                 "trend_regime", "vol_regime"],
     "zzr": ["zret_1", "zret_21", "zret_42", "zret_63", "zret_252", "macd_8_24", "macd_16_48", "macd_32_96", "rsi_30"],
+    "zzr_vol": ["zret_1", "zret_21", "zret_42", "zret_63", "zret_252", "macd_8_24", "macd_16_48", "macd_32_96",
+                "rsi_30", "vol_20d", "vol_60d", "vol_regime"],
 }  # fmt: skip
 OPTIONAL_FEATURES = ("atr_14", "volume_z_20")  # need highs and lows, or volume
 

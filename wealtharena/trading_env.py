@@ -166,7 +166,8 @@ class MarketEnv(gym.Env):
     metadata = {"render_modes": []}
     holdings_key = "position"
 
-    def _set_market(self, data: dict, episode_length: int | None, random_start: bool, eta: float) -> None:
+    def _set_market(self, data: dict, episode_length: int | None, random_start: bool, eta: float,
+                    reward_scaling: bool = True) -> None:  # fmt: skip
         "Episodes run inside one segment (one symbol's usable bars), from its first bar or a random one."
         segments = np.asarray(data["segments"]).reshape(-1, 2)
         longest = int((segments[:, 1] - segments[:, 0]).max())
@@ -178,7 +179,9 @@ class MarketEnv(gym.Env):
         self.episode_length = episode_length or (longest if len(segments) == 1 else None)  # None: to the segment's end
         self.random_start, self._t = random_start, None
         self._scale = data["scale"].tolist()
-        self._warm = [m.tolist() for m in episode_warm_moments(data, eta)]
+        self._reward_scale = self._scale if reward_scaling else [1.0] * len(self._scale)
+        cold = (np.zeros(len(self._scale)), np.zeros(len(self._scale)))
+        self._warm = [m.tolist() for m in (episode_warm_moments(data, eta) if reward_scaling else cold)]
 
     def _begin_episode(self, seed: int | None, segment: int = 0) -> None:
         "Seed, pick the first bar of `segment` and clear the running statistics."
@@ -194,12 +197,13 @@ class MarketEnv(gym.Env):
         if self._t is None or self._t >= self._end:
             raise RuntimeError("the episode has ended (or not begun): call reset()")
 
-    def _info(self, equity: float, step_costs: float) -> dict:
+    def _info(self, equity: float, step_costs: float, traded: float = 0.0) -> dict:
         return {
             "equity": equity,
             "cash": self._cash,
             self.holdings_key: self._holdings(equity),
             "step_costs": step_costs,
+            "traded": traded,
             "total_costs": self._total_costs,
             "trades": self._trades,
             "clipped_actions": self._clipped,
@@ -214,10 +218,10 @@ class MarketEnv(gym.Env):
             self._trades += 1
         if equity > self._peak:
             self._peak = equity
-        scale = self._scale[self._t - 1]  # the volatility known when the action was decided
+        scale = self._reward_scale[self._t - 1]  # the volatility known when the action was decided
         if equity <= 0.0:
             reward = self.reward_fn(-1.0, 1.0, traded / equity_before, step_costs / equity_before, scale)
-            return self._obs_rows[self._t].copy(), reward, True, False, self._info(1e-12, step_costs)
+            return self._obs_rows[self._t].copy(), reward, True, False, self._info(1e-12, step_costs, traded / equity_before)
         reward = self.reward_fn(
             equity / equity_before - 1.0,
             1.0 - equity / self._peak,
@@ -225,7 +229,7 @@ class MarketEnv(gym.Env):
             step_costs / equity_before,
             scale,
         )
-        return self._observation(equity), reward, False, self._t >= self._end, self._info(equity, step_costs)
+        return self._observation(equity), reward, False, self._t >= self._end, self._info(equity, step_costs, traded / equity_before)
 
 
 # %% ../nbs/10_trading_env.ipynb #ee7f845e
@@ -256,6 +260,7 @@ class TradingEnv(MarketEnv):
         episode_length: int | None = None,  # bars per episode; None: to the end of the range
         random_start: bool = False,  # start each episode at a random bar (else at the first usable one)
         vol_target: float | None = None,  # annualised volatility to size positions to (None: no targeting)
+        reward_scaling: bool = True,  # returns in units of volatility, warm Sharpe moments (False: raw, cold; ablations)
     ):
         if action_mode not in ("discrete", "continuous"):
             raise ValueError(f"action_mode must be 'discrete' or 'continuous', got {action_mode!r}")
@@ -273,7 +278,7 @@ class TradingEnv(MarketEnv):
         self._vol = None if data["vol"] is None else data["vol"].tolist()
         self._adv = None if data["adv"] is None else data["adv"].tolist()
         self.reward_fn = Reward(reward, **(reward_kwargs or {}))
-        self._set_market(data, episode_length, random_start, self.reward_fn.eta)
+        self._set_market(data, episode_length, random_start, self.reward_fn.eta, reward_scaling)
         self.action_mode, self.short_selling, self.vol_target = action_mode, short_selling, vol_target
         self.costs, self.limits, self.initial_cash = costs, limits, float(initial_cash)
         self._sell_target = -1.0 if short_selling else 0.0

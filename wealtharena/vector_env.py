@@ -48,6 +48,7 @@ class BatchedTradingEnv(VectorEnv):
         episode_length: int | None = None,  # bars per episode; None: to the end of the range
         random_start: bool = True,  # start each episode at a random bar (else at the first usable one)
         vol_target: float | None = None,  # annualised volatility to size positions to (None: no targeting)
+        reward_scaling: bool = True,  # returns in units of volatility, warm Sharpe moments (False: raw, cold; ablations)
     ):
         if num_envs < 1:
             raise ValueError(f"num_envs must be >= 1, got {num_envs}")
@@ -74,7 +75,9 @@ class BatchedTradingEnv(VectorEnv):
         self.action_mode, self.costs, self.limits, self.initial_cash = action_mode, costs, limits, float(initial_cash)
         self._targets = np.array([-1.0 if short_selling else 0.0, np.nan, 1.0])  # SELL, HOLD, BUY
         self.reward_fn = Reward(reward, **(reward_kwargs or {}))
-        self._warm = episode_warm_moments(data, self.reward_fn.eta)
+        n_bars = len(self._scale)
+        self._reward_scale = self._scale if reward_scaling else np.ones(n_bars)
+        self._warm = episode_warm_moments(data, self.reward_fn.eta) if reward_scaling else (np.zeros(n_bars),) * 2
         self.single_observation_space = spaces.Box(-np.inf, np.inf, shape=(self._obs_rows.shape[1],), dtype=np.float32)
         self.single_action_space = (
             spaces.Discrete(3) if action_mode == "discrete" else spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
@@ -246,7 +249,7 @@ class BatchedTradingEnv(VectorEnv):
             )
         else:
             safe_equity, ret, drawdown = equity, equity / equity_before - 1.0, 1.0 - equity / self._peak
-        rewards = self.reward_fn(ret, drawdown, traded / equity_before, step_costs / equity_before, self._scale[t])
+        rewards = self.reward_fn(ret, drawdown, traded / equity_before, step_costs / equity_before, self._reward_scale[t])
         if any_restart:
             rewards, terminated = np.where(active, rewards, 0.0), terminated & active
         truncated = ~terminated & (self._t >= self._end) & active

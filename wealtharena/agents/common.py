@@ -67,6 +67,8 @@ class RunArgs:
     """market environments: size positions to this annualised volatility (None: no volatility targeting)"""
     cost_multiplier: float = 1.0
     """market environments: multiply the class's cost model (the baselines chapter's) by this"""
+    legacy_reward: bool = False
+    """ablations only: the reward before its fix (cold Sharpe moments, raw returns, no variance floor, no clip)"""
     total_timesteps: int = 500_000
     """total environment steps of the run"""
     eval_episodes: int = 10
@@ -119,7 +121,9 @@ class RunArgs:
         mode = self.market_action_mode or getattr(self, "action_mode", "discrete")
         return dict(symbol=self.symbol, start=self.start, end=self.end, reward=self.reward, action_mode=mode,
                     episode_length=self.episode_length, random_start=random_start, window=self.window,
-                    features=self.features, vol_target=self.vol_target, costs=costs)  # fmt: skip
+                    features=self.features, vol_target=self.vol_target, costs=costs,
+                    **(dict(reward_scaling=False, reward_kwargs=dict(min_volatility=0.0, clip=1e9))
+                       if self.legacy_reward else {}))  # fmt: skip
 
     def refuse_overwrite(self) -> None:
         "Stop a fresh run that would replace someone's checkpoint without --overwrite."

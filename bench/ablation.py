@@ -1,0 +1,179 @@
+"""Ablation of the stocks agent's changes: what each does alone, removed from the defaults, and all together.
+
+Markets: five symbols each of a synthetic mean-reverting (Ornstein-Uhlenbeck) and a regime-switching market, whose
+oracle position is known, and a zero-drift GBM with no edge (default configuration only); the agent trains on the
+first 60% of the days and is scored on the last 20%, against the oracle executed with the same timing and costs.
+Real data: the twenty stocks, trained to 2015 and scored on 2016, years before the first walk-forward test year
+(2017), against buy-and-hold. Nothing here looks at a test year of the walk-forward evaluation.
+
+Run: python bench/ablation.py [--seeds 0 1 2 3 4] [--jobs 2] [--out bench/results/ablation.csv]
+A stopped run resumes: rows already in the CSV are not run again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evaluation import ResultTable, collapsed, oracle_score, policy_run, score  # noqa: E402
+
+from wealtharena.agents import RLAgentFactory  # noqa: E402
+from wealtharena.data import load_market  # noqa: E402
+from wealtharena.synthetic import gbm, ornstein_uhlenbeck, regime_switching  # noqa: E402
+
+N_DAYS, SYMBOLS = 3000, 5
+BEFORE = {
+    "legacy_reward": True,
+    "normalize_obs": False,
+    "features": "classic",
+    "window": 10,
+    "symbol": "first",
+    "total_timesteps": 50_000,
+    "action_mode": "discrete",
+    "num_steps": 128,
+}
+VARIANTS = {
+    "default": {},
+    "legacy reward": {"legacy_reward": True},
+    "no normalisation": {"normalize_obs": False},
+    "classic features": {"features": "classic"},
+    "zzr features (no volatility)": {"features": "zzr"},
+    "window 20": {"window": 20},
+    "one symbol": {"symbol": "first"},
+    "quarter budget": {"total_timesteps": 100_000},
+    "no entropy bonus": {"ent_coef": 0.0},
+    "discrete actions": {"action_mode": "discrete"},
+    "before (all off)": BEFORE,
+}
+
+
+def synthetic(kind: str) -> pd.DataFrame:
+    "Five symbols of a synthetic market (fixed market seeds), as a stocks panel."
+    make = {
+        "ou": lambda k: ornstein_uhlenbeck(N_DAYS, theta=0.05, sigma=0.01, seed=100 + k, symbol=f"OU{k}"),
+        "regime": lambda k: regime_switching(N_DAYS, seed=200 + k, symbol=f"RS{k}"),
+        "gbm": lambda k: gbm(N_DAYS, mu=0.0, sigma=0.2, seed=300 + k, symbol=f"GBM{k}"),
+    }[kind]
+    return pd.concat([make(k) for k in range(SYMBOLS)], ignore_index=True).assign(asset_class="stocks")
+
+
+def filter_positions(close: pd.Series, mus=(0.0008, -0.0015), sigmas=(0.008, 0.02), stay=(0.99, 0.97)) -> np.ndarray:
+    "The best causal rule on the regime market: Hamilton's filter with the generator's true parameters, sign of E[r]."
+    mus, sigmas = np.asarray(mus), np.asarray(sigmas)
+    transition = np.array([[stay[0], 1 - stay[0]], [1 - stay[1], stay[1]]])
+    belief, positions = np.array([0.5, 0.5]), []
+    for ret in np.log(close).diff().fillna(0.0).to_numpy():
+        belief = (belief @ transition) * np.exp(-0.5 * ((ret - mus) / sigmas) ** 2) / sigmas
+        belief /= belief.sum()
+        positions.append(np.sign(belief @ transition @ mus))
+    return np.array(positions)
+
+
+def run(market_name: str, variant: str, seed: int) -> list[dict]:
+    "Train the stocks agent with one variant on one market and seed; score it per symbol of the scoring period."
+    warnings.filterwarnings("ignore")
+    if market_name == "real":
+        prices, train_end, score_start, score_end = (
+            load_market("stocks", end="2016-12-31"),
+            "2015-12-31",
+            "2016-01-01",
+            "2016-12-31",
+        )
+    else:
+        prices = synthetic(market_name)
+        dates = np.sort(prices["date"].unique())
+        train_end, score_start, score_end = dates[int(0.6 * N_DAYS)], dates[int(0.8 * N_DAYS)], None
+    symbols = sorted(prices["symbol"].unique())
+    overrides = dict(VARIANTS[variant])
+    if overrides.get("symbol") == "first":
+        overrides["symbol"] = symbols[0]
+    agent = RLAgentFactory.create_agent("stocks")
+    started = time.time()
+    agent.train(
+        prices[prices["date"] <= train_end], **overrides, seed=seed, tensorboard=False, progress=False, eval_episodes=1
+    )
+    seconds = time.time() - started
+    rows = []
+    for symbol in symbols:
+        done = policy_run(agent, prices, symbol, score_start, score_end)
+        row = {
+            "market": market_name,
+            "variant": variant,
+            "seed": seed,
+            "symbol": symbol,
+            "train_seconds": seconds,
+            "collapsed": collapsed(done["actions"], done["continuous"]),
+            **score(done["returns"], done["traded"]),
+        }
+        if market_name == "real":
+            close = prices[prices["symbol"] == symbol].set_index("date")["close"].loc[score_start:score_end]
+            row["reference_sharpe"] = score(close.pct_change().dropna())["sharpe"]  # buy and hold
+        else:
+            costs = agent.args.market()["costs"]
+            row["reference_sharpe"] = oracle_score(prices, symbol, score_start, costs)["sharpe"]
+            if market_name == "regime":  # the oracle knows the hidden regime; the filter is the best a causal rule does
+                rows_ = prices[prices["symbol"] == symbol].assign(oracle=lambda f: filter_positions(f["close"]))
+                row["filter_sharpe"] = oracle_score(rows_, symbol, score_start, costs)["sharpe"]
+        rows.append(row)
+    return rows
+
+
+def tasks(seeds) -> list[tuple[str, str, int]]:
+    "The default on five seeds everywhere (the acceptance runs); every other variant on three seeds, real data on one."
+    plan = [(m, "default", s) for m in ("ou", "regime", "gbm") for s in seeds]
+    plan += [(m, v, s) for m in ("ou", "regime") for v in VARIANTS if v != "default" for s in seeds[:3]]
+    plan += [("real", v, s) for v in VARIANTS for s in seeds[: 2 if v == "default" else 1]]
+    return plan
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    "Per market and variant: mean Sharpe, the reference's (oracle or buy and hold), their ratio per seed, collapse."
+    per_seed = table.groupby(["market", "variant", "seed"]).agg(
+        sharpe=("sharpe", "mean"),
+        reference=("reference_sharpe", "mean"),
+        turnover=("turnover", "mean"),
+        collapsed=("collapsed", "mean"),
+    )
+    per_seed["fraction"] = per_seed["sharpe"] / per_seed["reference"]
+    return per_seed.groupby(["market", "variant"]).agg(
+        seeds=("sharpe", "size"),
+        sharpe=("sharpe", "mean"),
+        reference=("reference", "mean"),
+        fraction_mean=("fraction", "mean"),
+        fraction_min=("fraction", "min"),
+        turnover=("turnover", "mean"),
+        collapsed=("collapsed", "mean"),
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (one torch thread each)")
+    parser.add_argument("--out", type=Path, default=Path("bench/results/ablation.csv"))
+    args = parser.parse_args(argv)
+    table = ResultTable(args.out, ["market", "variant", "seed"])
+    todo = [t for t in tasks(args.seeds) if not table.done(market=t[0], variant=t[1], seed=t[2])]
+    print(f"{len(todo)} runs to do ({len(tasks(args.seeds)) - len(todo)} already in {args.out})", flush=True)
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for task, rows in zip(todo, pool.map(run, *zip(*todo))) if todo else ():
+            table.add(rows)
+            print(
+                f"{task[0]:<7} {task[1]:<20} seed {task[2]}: Sharpe {np.mean([r['sharpe'] for r in rows]):.2f} "
+                f"(reference {np.mean([r['reference_sharpe'] for r in rows]):.2f})",
+                flush=True,
+            )
+    pd.set_option("display.width", 200)
+    print(summary(table.frame()).round(3).to_string())
+
+
+if __name__ == "__main__":
+    main()
