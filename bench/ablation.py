@@ -116,6 +116,8 @@ def run(market_name: str, variant: str, seed: int) -> list[dict]:
         if market_name == "real":
             close = prices[prices["symbol"] == symbol].set_index("date")["close"].loc[score_start:score_end]
             row["reference_sharpe"] = score(close.pct_change().dropna())["sharpe"]  # buy and hold
+        elif market_name == "gbm":  # no edge: the best position is flat, and there is no oracle to compare with
+            row["reference_sharpe"] = np.nan
         else:
             costs = agent.args.market()["costs"]
             row["reference_sharpe"] = oracle_score(prices, symbol, score_start, costs)["sharpe"]

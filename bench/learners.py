@@ -1,149 +1,226 @@
-"""The learners against their anchors: our PPO, A2C, DQN and SAC against Stable-Baselines3 with equal step budgets.
+"""Our four learners against Stable-Baselines3, in the same run, on gymnasium's classic-control tasks.
 
-For each seed: PPO (100k steps) and A2C (200k) on CartPole-v1, DQN (50k) on CartPole-v1, SAC (20k) on Pendulum-v1.
-Both libraries get the rl-zoo hyperparameters for these tasks and one torch thread; returns are the mean of 10
-deterministic evaluation episodes; times are training time only. Thresholds: CartPole >= 475, Pendulum >= -200.
-Run: python bench/learners.py [--algorithms ppo a2c dqn sac] [--seeds 0 1 2]
+Table "defaults": each library with its own default hyperparameters (SB3: `PPO("MlpPolicy", env)` and so on, on one
+environment as its documentation starts), PPO, A2C and DQN on CartPole-v1 and Acrobot-v1 for 100,000 steps, SAC on
+Pendulum-v1 for 20,000 steps. Table "same": both libraries with SB3's default hyperparameters (ours set to match), on
+CartPole-v1 (SAC: Pendulum-v1), to compare speed at equal settings. Return: the mean of 10 deterministic evaluation
+episodes; seconds: training only, one torch thread, ours and SB3's alternating. Table "crypto": the crypto agent's SAC
+configuration (agents.yaml) on its market, in environment steps per second.
+
+Run: python bench/learners.py [--tables defaults same crypto] [--seeds 0 1 2] [--out bench/results/learners.csv]
+     python bench/learners.py --profile ppo     (where the time of our update goes: cProfile's top entries)
+A stopped run resumes: rows already in the CSV are not run again.
 """
 
 from __future__ import annotations
 
-import argparse, time, warnings
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
+import pandas as pd
 import torch
 
-from wealtharena.agents import a2c, dqn, ppo, sac
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evaluation import ResultTable  # noqa: E402
+
+from wealtharena.agents import RLAgentFactory, a2c, dqn, ppo, sac  # noqa: E402
 
 QUIET = dict(tensorboard=False, progress=False, eval_episodes=10)
-TASKS = {  # algorithm: (env, steps, threshold, our Args, SB3 class name, SB3 kwargs)
-    "ppo": (
-        "CartPole-v1",
-        100_000,
-        475.0,
-        lambda seed: ppo.Args(
-            seed=seed,
-            total_timesteps=100_000,
-            num_envs=8,
-            num_steps=32,
-            num_minibatches=1,
-            update_epochs=20,
-            gamma=0.98,
-            gae_lambda=0.8,
-            ent_coef=0.0,
-            learning_rate=1e-3,
-            **QUIET,
-        ),
-        "PPO",
-        dict(n_steps=32, batch_size=256, gae_lambda=0.8, gamma=0.98, n_epochs=20, ent_coef=0.0, learning_rate=1e-3),
-        8,
+MODULES = {"ppo": ppo, "a2c": a2c, "dqn": dqn, "sac": sac}
+CLASSIC = ("CartPole-v1", "Acrobot-v1")
+TASKS = {"ppo": CLASSIC, "a2c": CLASSIC, "dqn": CLASSIC, "sac": ("Pendulum-v1",)}
+STEPS = {"ppo": 100_000, "a2c": 100_000, "dqn": 100_000, "sac": 20_000}
+SB3_DEFAULTS_AS_OURS = {  # SB3's default hyperparameters, in our learners' names
+    "ppo": dict(
+        num_envs=1,
+        num_steps=2048,
+        num_minibatches=32,
+        update_epochs=10,
+        learning_rate=3e-4,
+        anneal_lr=False,
+        gamma=0.99,
+        gae_lambda=0.95,
+        clip_coef=0.2,
+        clip_vloss=False,
+        ent_coef=0.0,
+        vf_coef=0.5,
+        max_grad_norm=0.5,
+        norm_adv=True,
+        hidden_layers=(64, 64),
     ),
-    "a2c": (
-        "CartPole-v1",
-        200_000,
-        475.0,
-        lambda seed: a2c.Args(seed=seed, total_timesteps=200_000, num_envs=8, ent_coef=0.0, **QUIET),
-        "A2C",
-        dict(ent_coef=0.0),
-        8,
+    "a2c": dict(
+        num_envs=1,
+        num_steps=5,
+        learning_rate=7e-4,
+        gamma=0.99,
+        gae_lambda=1.0,
+        ent_coef=0.0,
+        vf_coef=0.5,
+        max_grad_norm=0.5,
+        rms_alpha=0.99,
+        rms_eps=1e-5,
+        norm_adv=False,
+        hidden_layers=(64, 64),
     ),
-    "dqn": (
-        "CartPole-v1",
-        50_000,
-        475.0,
-        lambda seed: dqn.Args(
-            seed=seed,
-            total_timesteps=50_000,
-            learning_rate=2.3e-3,
-            batch_size=64,
-            buffer_size=100_000,
-            learning_starts=1000,
-            gamma=0.99,
-            target_network_frequency=10,
-            train_frequency=256,
-            gradient_steps=128,
-            exploration_fraction=0.16,
-            end_e=0.04,
-            hidden_layers=(256, 256),
-            **QUIET,
-        ),
-        "DQN",
-        dict(
-            learning_rate=2.3e-3,
-            batch_size=64,
-            buffer_size=100_000,
-            learning_starts=1000,
-            gamma=0.99,
-            target_update_interval=10,
-            train_freq=256,
-            gradient_steps=128,
-            exploration_fraction=0.16,
-            exploration_final_eps=0.04,
-            policy_kwargs=dict(net_arch=[256, 256]),
-        ),
-        1,
+    "dqn": dict(
+        num_envs=1,
+        learning_rate=1e-4,
+        buffer_size=1_000_000,
+        learning_starts=100,
+        batch_size=32,
+        tau=1.0,
+        gamma=0.99,
+        train_frequency=4,
+        gradient_steps=1,
+        target_network_frequency=10_000,
+        exploration_fraction=0.1,
+        start_e=1.0,
+        end_e=0.05,
+        hidden_layers=(64, 64),
     ),
-    "sac": (
-        "Pendulum-v1",
-        20_000,
-        -200.0,
-        lambda seed: sac.Args(seed=seed, total_timesteps=20_000, learning_rate=1e-3, **QUIET),
-        "SAC",
-        dict(learning_rate=1e-3),
-        1,
+    "sac": dict(
+        num_envs=1,
+        learning_rate=3e-4,
+        buffer_size=1_000_000,
+        learning_starts=100,
+        batch_size=256,
+        tau=0.005,
+        gamma=0.99,
+        train_frequency=1,
+        gradient_steps=1,
+        policy_frequency=1,
+        target_network_frequency=1,
+        alpha=1.0,
+        autotune=True,
+        hidden_layers=(256, 256),
     ),
 }
-MODULES = {"ppo": ppo, "a2c": a2c, "dqn": dqn, "sac": sac}
 
 
-def run_ours(algorithm: str, seed: int) -> tuple[float, float]:
-    result = MODULES[algorithm].train(TASKS[algorithm][3](seed))
+def run_ours(algorithm: str, env_id: str, seed: int, same: bool) -> tuple[float, float]:
+    "Our learner's evaluation return and training seconds."
+    settings = SB3_DEFAULTS_AS_OURS[algorithm] if same else {}
+    args = MODULES[algorithm].Args(env_id=env_id, seed=seed, total_timesteps=STEPS[algorithm], **settings, **QUIET)
+    result = MODULES[algorithm].train(args)
     return result["eval_mean_return"], result["train_seconds"]
 
 
-def run_sb3(algorithm: str, seed: int) -> tuple[float, float]:
+def run_sb3(algorithm: str, env_id: str, seed: int) -> tuple[float, float]:
+    "Stable-Baselines3's evaluation return and training seconds, with its default hyperparameters."
     import gymnasium as gym
     import stable_baselines3 as sb3
     from stable_baselines3.common.env_util import make_vec_env
     from stable_baselines3.common.evaluation import evaluate_policy
 
-    env_id, steps, _, _, name, kwargs, n_envs = TASKS[algorithm]
-    env = make_vec_env(env_id, n_envs=n_envs, seed=seed)
-    model = getattr(sb3, name)("MlpPolicy", env, seed=seed, device="cpu", verbose=0, **kwargs)
+    model = getattr(sb3, algorithm.upper())(
+        "MlpPolicy", make_vec_env(env_id, n_envs=1, seed=seed), seed=seed, device="cpu", verbose=0
+    )
     started = time.time()
-    model.learn(total_timesteps=steps)
+    model.learn(total_timesteps=STEPS[algorithm])
     seconds = time.time() - started
     mean, _ = evaluate_policy(model, gym.make(env_id), n_eval_episodes=10, deterministic=True)
     return float(mean), seconds
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--algorithms", nargs="+", default=list(TASKS), choices=list(TASKS))
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    args = parser.parse_args(argv)
+def crypto_speed(seed: int, steps: int = 30_000) -> dict:
+    "The crypto agent's SAC configuration on its pooled market: environment steps per second of training."
+    agent = RLAgentFactory.create_agent("crypto")
+    result = agent.train(total_timesteps=steps, seed=seed, tensorboard=False, progress=False, eval_episodes=1)
+    return {
+        "steps": result["global_step"],
+        "seconds": result["train_seconds"],
+        "steps_per_second": result["global_step"] / result["train_seconds"],
+    }
+
+
+def profile(algorithm: str, out: Path) -> None:
+    "cProfile of our learner with SB3's default hyperparameters on CartPole-v1 (20,000 steps): the top entries."
+    torch.set_num_threads(1)
+    settings = dict(SB3_DEFAULTS_AS_OURS[algorithm], env_id="CartPole-v1" if algorithm != "sac" else "Pendulum-v1")
+    args = MODULES[algorithm].Args(total_timesteps=20_000 if algorithm != "sac" else 3_000, **settings, **QUIET)
+    profiler = cProfile.Profile()
+    profiler.runcall(MODULES[algorithm].train, args)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w") as handle:
+        pstats.Stats(profiler, stream=handle).sort_stats("tottime").print_stats(15)
+    print(out.read_text())
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    "Per table, algorithm and task: mean return and seconds of each library over the seeds, and SB3's time over ours."
+    rows = table[table["table"] != "crypto"] if "table" in table else table
+    if rows.empty:
+        return rows
+    wide = rows.pivot_table(
+        index=["table", "algorithm", "env_id", "seed"], columns="library", values=["return", "seconds"]
+    ).reset_index()
+    wide.columns = ["_".join(c).strip("_") for c in wide.columns]
+    wide["speedup"] = wide["seconds_sb3"] / wide["seconds_ours"]
+    return wide
+
+
+def run(name: str, algorithm: str, env_id: str, seed: int, library: str) -> dict:
+    "One row of a table: a training run of one library, or the crypto agent's speed."
     warnings.filterwarnings("ignore")
     torch.set_num_threads(1)
-    print(
-        f"{'algo':<5} {'env':<12} {'steps':>7} {'seed':>4} {'ours return':>12} {'ours s':>8} {'sb3 return':>11} {'sb3 s':>8} {'speed-up':>9}  verdict",
-        flush=True,
-    )
-    rows = []
-    for algorithm in args.algorithms:
-        env_id, steps, threshold = TASKS[algorithm][:3]
-        for seed in args.seeds:
-            ours, ours_s = run_ours(algorithm, seed)
-            torch.set_num_threads(1)
-            theirs, theirs_s = run_sb3(algorithm, seed)
-            speedup = theirs_s / ours_s
-            verdict = ("threshold met" if ours >= threshold else "THRESHOLD MISSED") + (
-                ", >= 1.5x" if speedup >= 1.5 and ours >= theirs else ", < 1.5x or worse return"
+    key = dict(table=name, algorithm=algorithm, env_id=env_id, seed=seed, library=library)
+    if name == "crypto":
+        return {**key, **crypto_speed(seed)}
+    done = run_ours(algorithm, env_id, seed, name == "same") if library == "ours" else run_sb3(algorithm, env_id, seed)
+    return {**key, "return": done[0], "seconds": done[1]}
+
+
+def tasks(tables, algorithms, seeds) -> list[tuple]:
+    "Every run of the tables, ours and SB3's of one setting next to each other."
+    plan = []
+    for name in tables:
+        for seed in seeds:
+            if name == "crypto":
+                plan.append(("crypto", "sac", "crypto", seed, "ours"))
+                continue
+            for algorithm in algorithms:
+                for env_id in TASKS[algorithm][: 1 if name == "same" else None]:
+                    plan += [(name, algorithm, env_id, seed, library) for library in ("ours", "sb3")]
+    return plan
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tables", nargs="+", default=["defaults", "same", "crypto"])
+    parser.add_argument("--algorithms", nargs="+", default=list(TASKS), choices=list(TASKS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes, one core each (2 on this machine)")
+    parser.add_argument("--out", type=Path, default=Path("bench/results/learners.csv"))
+    parser.add_argument("--profile", choices=list(TASKS), help="profile one learner instead")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore")
+    if args.profile:
+        return profile(args.profile, args.out.with_name(f"profile_{args.profile}.txt"))
+    table = ResultTable(args.out, ["table", "algorithm", "env_id", "seed", "library"])
+    keys = ("table", "algorithm", "env_id", "seed", "library")
+    todo = [t for t in tasks(args.tables, args.algorithms, args.seeds) if not table.done(**dict(zip(keys, t)))]
+    print(f"{len(todo)} runs to do", flush=True)
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for row in pool.map(run, *zip(*todo)) if todo else ():
+            table.add([row])
+            shown = (
+                f"{row['steps_per_second']:,.0f} steps/s"
+                if row["table"] == "crypto"
+                else f"return {row['return']:8.1f} in {row['seconds']:6.1f}s"
             )
-            rows.append((algorithm, seed, ours, ours_s, theirs, theirs_s, speedup))
             print(
-                f"{algorithm:<5} {env_id:<12} {steps:>7} {seed:>4} {ours:>12.1f} {ours_s:>8.1f} {theirs:>11.1f} {theirs_s:>8.1f} {speedup:>8.2f}x  {verdict}",
+                f"{row['table']:<8} {row['algorithm']} {row['env_id']:<12} seed {row['seed']} {row['library']:<4}: "
+                f"{shown}",
                 flush=True,
             )
-    return rows
+    pd.set_option("display.width", 200)
+    print(summary(table.frame()).round(2).to_string(index=False))
 
 
 if __name__ == "__main__":

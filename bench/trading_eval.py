@@ -73,9 +73,22 @@ def run_agent(asset_class: str, test_year: int, seed: int) -> list[dict]:
     prices = load_market(asset_class, end=dates["test"][1])
     agent = RLAgentFactory.create_agent(asset_class)
     started = time.time()
-    agent.train(
-        prices[prices["date"] <= dates["train_end"]], seed=seed, tensorboard=False, progress=False, eval_episodes=1
-    )
+    try:
+        agent.train(
+            prices[prices["date"] <= dates["train_end"]], seed=seed, tensorboard=False, progress=False, eval_episodes=1
+        )
+    except ValueError as err:  # the class has too little history before this fold (crypto before 2016)
+        return [
+            {
+                "asset_class": asset_class,
+                "fold": test_year,
+                "seed": seed,
+                "period": "train",
+                "symbol": "all",
+                "strategy": "agent",
+                "skipped": str(err)[:300],
+            }
+        ]
     seconds, rows = time.time() - started, []
     for period in ("validation", "test"):
         start, end = dates[period]

@@ -205,3 +205,53 @@ def test_off_policy_and_a2c_resume_where_they_stopped(tmp_path, monkeypatch, mod
         )
     )
     assert resumed["global_step"] == args["total_timesteps"] - args["total_timesteps"] % (8 * 5 if module is a2c else 1)
+
+
+@pytest.mark.parametrize("module", ["ppo", "sac", "a2c", "dqn"])
+def test_help_works_when_the_file_is_run(module):
+    "python wealtharena/agents/<module>.py --help, as well as python -m."
+    path = __import__(f"wealtharena.agents.{module}", fromlist=["x"]).__file__
+    done = subprocess.run([sys.executable, path, "--help"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "--total-timesteps" in done.stdout
+
+
+def test_sac_logs_before_its_first_policy_update():
+    "learning_starts=11 with delayed policy updates used to crash on an undefined actor_loss."
+    result = sac.train(sac.Args(total_timesteps=40, learning_starts=11, batch_size=8, hidden_layers=(8,),
+                                eval_episodes=1, **QUIET))  # fmt: skip
+    assert result["history"][0]["global_step"] == 12
+    assert "losses/actor_loss" not in result["history"][0]  # no policy update yet at the first logged step
+    assert any("losses/actor_loss" in row for row in result["history"])
+
+
+@pytest.mark.parametrize(
+    "module, bad, message",
+    [
+        (dqn, dict(gradient_steps=0), "gradient_steps: must be >= 1"),
+        (dqn, dict(total_timesteps=100, learning_starts=100), "no update would happen"),
+        (sac, dict(total_timesteps=50, learning_starts=100), "no update would happen"),
+        (sac, dict(policy_frequency=0), "policy_frequency: must be >= 1"),
+        (ppo, dict(num_minibatches=3), "is not divisible by 3"),
+        (ppo, dict(gamma=1.5), "gamma: must be in [0, 1]"),
+        (a2c, dict(num_steps=0), "num_steps: must be >= 1"),
+        (a2c, dict(env_id="stocks", window=0), "window: must be >= 1"),
+    ],
+)
+def test_learners_refuse_bad_arguments_up_front(module, bad, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        module.train(module.Args(**{**QUIET, **bad}))
+
+
+def test_predict_applies_the_training_scaler(tmp_path):
+    "The scaler fitted on the training range travels in the checkpoint; a reloaded agent's env uses it."
+    agent = RLAgentFactory.create_agent("etf")
+    agent.train(num_iterations=1, end="2015-12-31", num_envs=2, eval_episodes=1, **QUIET)
+    fitted = agent.scaler.state()["mean"]
+    agent.save(tmp_path / "etf")
+    again = RLAgent.load(tmp_path / "etf")
+    assert again.scaler.state()["mean"] == fitted
+    obs, _ = again.make_env(symbol="SPY", start="2016-01-01", end="2016-06-30").reset()
+    unscaled, _ = again.make_env(symbol="SPY", start="2016-01-01", end="2016-06-30", scaler=None).reset()
+    assert not np.allclose(obs, unscaled)  # the observation is standardised with the training statistics
+    assert again.predict(obs) == agent.predict(obs)

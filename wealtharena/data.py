@@ -17,8 +17,8 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['ASSET_CLASSES', 'PRICE_FIELDS', 'PANEL_COLUMNS', 'SHARED_WINDOW', 'asset_class_name', 'DataValidationError',
-           'validate_prices', 'load_prices', 'data_dir', 'market_symbols', 'load_market', 'to_wide', 'align_calendar',
-           'yahoo_to_panel', 'download_yahoo']
+           'parse_dates', 'validate_prices', 'load_prices', 'data_dir', 'market_symbols', 'load_market', 'to_wide',
+           'align_calendar', 'yahoo_to_panel', 'download_yahoo']
 
 # %% ../nbs/00_data.ipynb #951df4cb
 ASSET_CLASSES = ("stocks", "crypto", "etfs", "currencies", "reits")
@@ -55,6 +55,24 @@ def _first_bad(frame: pd.DataFrame, mask, source: str, column: str, problem) -> 
     )
 
 # %% ../nbs/00_data.ipynb #aedb5048
+def _local_time(value):
+    "One timestamp as the wall-clock time it was written in (its UTC offset dropped), or NaT."
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return pd.NaT
+    return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
+
+
+def parse_dates(values: pd.Series) -> pd.Series:
+    "Dates of a price table as naive local times: yfinance writes offsets that change with daylight saving."
+    try:
+        dates = pd.to_datetime(values, errors="coerce")
+    except (ValueError, TypeError):  # "Mixed timezones detected": -05:00 in winter, -04:00 in summer
+        return pd.Series([_local_time(v) for v in values], index=values.index, dtype="datetime64[ns]")
+    return dates.dt.tz_localize(None) if getattr(dates.dt, "tz", None) is not None else dates
+
+
 def validate_prices(
     frame: pd.DataFrame, source: str = "<DataFrame>", required=("close",), min_rows: int = 2
 ) -> pd.DataFrame:
@@ -66,10 +84,10 @@ def validate_prices(
         )
     frame = frame.reset_index(drop=True).copy()
     original = frame.copy()
-    dates = pd.to_datetime(frame["date"], errors="coerce")
+    if frame.empty:
+        raise DataValidationError(f"{source}: the table has a header but no rows")
+    dates = parse_dates(frame["date"])
     _first_bad(original, dates.isna(), source, "date", lambda r: f"cannot read {original['date'].iloc[r]!r} as a date")
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_localize(None)
     frame["date"] = dates.astype("datetime64[ns]")
     frame["symbol"] = frame["symbol"].astype(str) if "symbol" in frame.columns else "series"
     fields = [c for c in PRICE_FIELDS if c in frame.columns]
@@ -146,7 +164,10 @@ def load_prices(
     if name.endswith(".parquet"):
         raw = pd.read_parquet(path)
     elif name.endswith((".csv", ".csv.gz")):
-        raw = pd.read_csv(path)
+        try:
+            raw = pd.read_csv(path)
+        except pd.errors.EmptyDataError:
+            raise DataValidationError(f"{path}: the file is empty (no header, no rows)") from None
     else:
         raise ValueError(f"{path}: unsupported file type; expected .csv, .csv.gz or .parquet")
     if columns:

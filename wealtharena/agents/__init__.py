@@ -174,7 +174,8 @@ class RLAgent:
         from wealtharena.trading_env import TradingEnv
 
         market = self.args.market(random_start=False)
-        market.update(symbol=symbol, start=start, end=end, episode_length=None, scaler=self.scaler, **settings)
+        market.update(symbol=symbol, start=start, end=end, episode_length=None, scaler=self.scaler)
+        market.update(settings)
         return TradingEnv(prices=prices, asset_class=self.asset_class, **market)
 
     def predict(self, observation, deterministic: bool = True):
