@@ -165,6 +165,26 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+def learner_table(path, algorithm: str) -> pd.DataFrame:
+    "One learner's rows of both tables, seed by seed, for its chapter (empty until the benchmark has run)."
+    path = Path(path)
+    if not path.is_file():
+        return pd.DataFrame()
+    rows = summary(pd.read_csv(path))
+    if rows.empty:
+        return rows
+    rows = rows[rows["algorithm"] == algorithm].drop(columns="algorithm")
+    return rows.rename(
+        columns={
+            "return_ours": "ours: return",
+            "return_sb3": "SB3: return",
+            "seconds_ours": "ours: s",
+            "seconds_sb3": "SB3: s",
+            "speedup": "SB3 time / ours",
+        }
+    )
+
+
 def run(name: str, algorithm: str, env_id: str, seed: int, library: str) -> dict:
     "One row of a table: a training run of one library, or the crypto agent's speed."
     warnings.filterwarnings("ignore")

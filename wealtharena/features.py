@@ -110,7 +110,6 @@ def zzr_features(close: pd.Series) -> dict[str, pd.Series]:
     feats["rsi_30"] = (rsi(close, 30) - 50) / 50
     return feats
 
-
 # %% ../nbs/03_features.ipynb #db73f541
 FEATURE_SETS = {
     "classic": ["ret_1d", "log_ret_1d", "ret_5d", "ret_20d", "vol_20d", "vol_60d", "rsi_14", "bb_pct_b", "macd",
@@ -179,7 +178,6 @@ def features_panel(panel: pd.DataFrame) -> pd.DataFrame:
     parts = [compute_features(g).assign(symbol=symbol) for symbol, g in panel.groupby("symbol", sort=False)]
     out = pd.concat(parts).rename_axis("date").reset_index()
     return out[["date", "symbol", *[c for c in out.columns if c not in ("date", "symbol")]]]
-
 
 # %% ../nbs/03_features.ipynb #d0864620
 def changed_before(features_fn, prices: pd.DataFrame, cut: int, seed: int = 0) -> list[str]:

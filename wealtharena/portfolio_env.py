@@ -238,4 +238,3 @@ class PortfolioEnv(MarketEnv):
         return self._finish_step(
             cash - fee + shares @ self._close[nxt], equity_before, traded, commission + slippage + impact + fee
         )
-

@@ -209,4 +209,3 @@ class Reward:
         recent = self._recent[: min(self._count, self.window)]
         tail = int((len(recent) - 1) * self.cvar_cutoff)
         return max(-float(np.partition(recent, tail)[: tail + 1].mean()), 0.0)
-

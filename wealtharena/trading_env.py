@@ -51,11 +51,15 @@ def _why_unusable(symbol, dates, feats: pd.DataFrame, scale, window: int, start,
     if not np.isfinite(scale[inside]).any():
         never.append("the volatility scale (20 returns)")
     if never:
-        return (f"{symbol}: {', '.join(never)} never has a value between {dates[inside][0].date()} and "
-                f"{dates[-1].date()}: the warm-up needs more history than the {len(dates)} bars up to "
-                f"{end or 'the end'}")
-    return (f"{symbol}: fewer than two bars between {dates[inside][0].date()} and {dates[-1].date()} have a full "
-            f"window of {window} warmed-up bars; widen the range or shorten the window")
+        return (
+            f"{symbol}: {', '.join(never)} never has a value between {dates[inside][0].date()} and "
+            f"{dates[-1].date()}: the warm-up needs more history than the {len(dates)} bars up to "
+            f"{end or 'the end'}"
+        )
+    return (
+        f"{symbol}: fewer than two bars between {dates[inside][0].date()} and {dates[-1].date()} have a full "
+        f"window of {window} warmed-up bars; widen the range or shorten the window"
+    )
 
 
 def market_arrays(
@@ -75,8 +79,10 @@ def market_arrays(
         raise ValueError(f"{symbol}: the price table is empty")
     if end is not None:
         if prices["date"].iloc[0] > pd.Timestamp(end):
-            raise ValueError(f"{symbol}: the data starts on {prices['date'].iloc[0].date()}, after the range ends on "
-                             f"{pd.Timestamp(end).date()}")
+            raise ValueError(
+                f"{symbol}: the data starts on {prices['date'].iloc[0].date()}, after the range ends on "
+                f"{pd.Timestamp(end).date()}"
+            )
         prices = prices[prices["date"] <= pd.Timestamp(end)].reset_index(drop=True)
     feats = select_features(compute_features(prices), features)
     if scaler is not None:
@@ -158,7 +164,6 @@ def fit_scaler(frames: dict, features="classic", start=None, end=None, clip: flo
         parts.append(feats if start is None else feats[feats.index >= pd.Timestamp(start)])
     return FeatureScaler(clip=clip).fit(pd.concat(parts))
 
-
 # %% ../nbs/10_trading_env.ipynb #971085b2
 class MarketEnv(gym.Env):
     "The episode range, the running portfolio statistics and the end of a step, shared by the WealthArena environments."
@@ -221,7 +226,13 @@ class MarketEnv(gym.Env):
         scale = self._reward_scale[self._t - 1]  # the volatility known when the action was decided
         if equity <= 0.0:
             reward = self.reward_fn(-1.0, 1.0, traded / equity_before, step_costs / equity_before, scale)
-            return self._obs_rows[self._t].copy(), reward, True, False, self._info(1e-12, step_costs, traded / equity_before)
+            return (
+                self._obs_rows[self._t].copy(),
+                reward,
+                True,
+                False,
+                self._info(1e-12, step_costs, traded / equity_before),
+            )
         reward = self.reward_fn(
             equity / equity_before - 1.0,
             1.0 - equity / self._peak,
@@ -229,8 +240,13 @@ class MarketEnv(gym.Env):
             step_costs / equity_before,
             scale,
         )
-        return self._observation(equity), reward, False, self._t >= self._end, self._info(equity, step_costs, traded / equity_before)
-
+        return (
+            self._observation(equity),
+            reward,
+            False,
+            self._t >= self._end,
+            self._info(equity, step_costs, traded / equity_before),
+        )
 
 # %% ../nbs/10_trading_env.ipynb #ee7f845e
 SELL, HOLD, BUY = 0, 1, 2
@@ -260,7 +276,7 @@ class TradingEnv(MarketEnv):
         episode_length: int | None = None,  # bars per episode; None: to the end of the range
         random_start: bool = False,  # start each episode at a random bar (else at the first usable one)
         vol_target: float | None = None,  # annualised volatility to size positions to (None: no targeting)
-        reward_scaling: bool = True,  # returns in units of volatility, warm Sharpe moments (False: raw, cold; ablations)
+        reward_scaling: bool = True,  # returns in volatility units, warm Sharpe moments (False: raw, cold; ablations)
     ):
         if action_mode not in ("discrete", "continuous"):
             raise ValueError(f"action_mode must be 'discrete' or 'continuous', got {action_mode!r}")
@@ -372,4 +388,3 @@ class TradingEnv(MarketEnv):
         fee = borrow_fee(shares, close[nxt], self.costs, FLOATS)
         self._cash, self._shares, self._t = cash - fee, shares, nxt
         return self._finish_step(cash - fee + shares * close[nxt], equity_before, traded, step_costs + fee)
-

@@ -48,7 +48,7 @@ class BatchedTradingEnv(VectorEnv):
         episode_length: int | None = None,  # bars per episode; None: to the end of the range
         random_start: bool = True,  # start each episode at a random bar (else at the first usable one)
         vol_target: float | None = None,  # annualised volatility to size positions to (None: no targeting)
-        reward_scaling: bool = True,  # returns in units of volatility, warm Sharpe moments (False: raw, cold; ablations)
+        reward_scaling: bool = True,  # returns in volatility units, warm Sharpe moments (False: raw, cold; ablations)
     ):
         if num_envs < 1:
             raise ValueError(f"num_envs must be >= 1, got {num_envs}")
@@ -249,10 +249,11 @@ class BatchedTradingEnv(VectorEnv):
             )
         else:
             safe_equity, ret, drawdown = equity, equity / equity_before - 1.0, 1.0 - equity / self._peak
-        rewards = self.reward_fn(ret, drawdown, traded / equity_before, step_costs / equity_before, self._reward_scale[t])
+        rewards = self.reward_fn(
+            ret, drawdown, traded / equity_before, step_costs / equity_before, self._reward_scale[t]
+        )
         if any_restart:
             rewards, terminated = np.where(active, rewards, 0.0), terminated & active
         truncated = ~terminated & (self._t >= self._end) & active
         self._pending_reset = terminated | truncated
         return self._observations(safe_equity), rewards, terminated, truncated, self._infos(safe_equity, step_costs)
-
