@@ -195,7 +195,7 @@ def train(args: Args, prices=None) -> dict:
     q_net = policy_networks(obs_dim, envs.single_action_space, args)["q_network"]
     target_net = q_network(obs_dim, n_actions, args.hidden_layers)
     target_net.load_state_dict(q_net.state_dict())
-    optimizer = torch.optim.Adam(q_net.parameters(), lr=args.learning_rate)
+    optimizer = torch.optim.Adam(q_net.parameters(), lr=args.learning_rate, fused=True)
     rb = ReplayBuffer(args.buffer_size, obs_dim, (), np.int64, seed=args.seed)
     modules = {"q_network": q_net, "target_network": target_net}
     total_steps, first_step = args.total_timesteps // args.num_envs, 0

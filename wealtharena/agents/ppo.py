@@ -150,8 +150,9 @@ class Agent(nn.Module):
         out = self.actor(x)
         if self.discrete:  # log-probabilities by hand: torch's distribution objects cost more than the maths
             logp = torch.log_softmax(out, dim=-1)
-            if action is None:
-                action = torch.multinomial(logp.exp(), 1).squeeze(-1)
+            if action is None:  # inverse-CDF sampling: cheaper than torch.multinomial for a few actions
+                below = logp.exp().cumsum(-1) < torch.rand(logp.shape[:-1] + (1,))
+                action = below.sum(-1).clamp(max=logp.shape[-1] - 1)
             entropy = -(logp.exp() * logp).sum(-1)
             return action, logp.gather(-1, action.long().unsqueeze(-1)).squeeze(-1), entropy, self.critic(x)
         logstd = self.actor_logstd.expand_as(out)
@@ -191,7 +192,7 @@ def train(args: Args, prices=None) -> dict:
     obs_dim = int(np.prod(envs.single_observation_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(act_space)}
     agent = policy_networks(obs_dim, act_space, args)["agent"]
-    optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5)
+    optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5, fused=True)
     start_iteration, global_step = 1, 0
     if args.resume:
         meta = load_checkpoint(args.resume, "ppo", {"agent": agent}, {"optimizer": optimizer})
