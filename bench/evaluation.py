@@ -14,10 +14,16 @@ from wealtharena import metrics
 from wealtharena.backtest import backtest
 
 
+def scaled_costs(costs, multiplier: float):
+    "A cost model with every rate multiplied by `multiplier` (the 2x-costs runs)."
+    return dataclasses.replace(
+        costs, **{f.name: getattr(costs, f.name) * multiplier for f in dataclasses.fields(costs)}
+    )
+
+
 def policy_run(agent, prices, symbol: str, start, end=None, cost_multiplier: float = 1.0) -> dict:
     "Daily returns, traded fractions and actions of the agent's deterministic policy on `symbol` over [start, end]."
-    costs = agent.args.market()["costs"]
-    costs = type(costs)(*(getattr(costs, f) * cost_multiplier for f in costs.__dataclass_fields__))
+    costs = agent.args.market()["costs"].scaled(cost_multiplier)
     env = agent.make_env(prices, symbol=symbol, start=start, end=end, costs=costs)
     obs, info = env.reset(seed=0)
     equity, dates, traded, actions, done = [info["equity"]], [env.dates[info["t"]]], [], [], False

@@ -16,7 +16,6 @@ A stopped run resumes: (class, fold, seed) runs already in the CSV are not run a
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
 import warnings
@@ -59,11 +58,6 @@ def baseline_returns(prices: pd.DataFrame, symbol: str, name: str, start, end, c
     flat_start.loc[first] = 1.0 if name == "buy_and_hold" else held.loc[first]
     result = backtest(close, flat_start, fill_prices=fills, costs=costs)
     return result.returns.loc[start:end].iloc[1:], result.traded.loc[start:end].iloc[1:]
-
-
-def scaled_costs(asset_class: str, multiplier: float):
-    base = DEFAULT_COSTS[asset_class]
-    return dataclasses.replace(base, **{f.name: getattr(base, f.name) * multiplier for f in dataclasses.fields(base)})
 
 
 def run_agent(asset_class: str, test_year: int, seed: int) -> list[dict]:
@@ -153,7 +147,7 @@ def run_baselines(asset_class: str, test_year: int) -> list[dict]:
     for period in ("validation", "test"):
         start, end = dates[period]
         for multiplier in COST_MULTIPLIERS:
-            costs = scaled_costs(asset_class, multiplier)
+            costs = DEFAULT_COSTS[asset_class].scaled(multiplier)
             for name in BASELINES:
                 series = {}
                 for symbol in sorted(prices["symbol"].unique()):
@@ -196,19 +190,19 @@ def run(asset_class: str, test_year: int, seed: int) -> list[dict]:
 
 
 def summary(table: pd.DataFrame, cost_multiplier: float = 1.0) -> pd.DataFrame:
-    "Class-level test Sharpe (mean over folds and seeds) of the agent and of each baseline, with mean intervals."
-    rows = table[
-        (table["symbol"] == "1/N of class")
-        & (table["period"] == "test")
-        & (table["cost_multiplier"] == cost_multiplier)
-    ]
-    return rows.groupby(["asset_class", "strategy"]).agg(
+    "Class-level test Sharpe (mean over folds and seeds) of the agent and each baseline, intervals, drawdown, turnover."
+    test = table[(table["period"] == "test") & (table["cost_multiplier"] == cost_multiplier)]
+    classes = test[test["symbol"] == "1/N of class"]
+    out = classes.groupby(["asset_class", "strategy"]).agg(
         runs=("sharpe", "size"),
         sharpe=("sharpe", "mean"),
         ci_low=("sharpe_ci_low", "mean"),
         ci_high=("sharpe_ci_high", "mean"),
         max_drawdown=("max_drawdown", "mean"),
     )
+    symbols = test[(test["symbol"] != "1/N of class") & test["sharpe"].notna()]
+    out["turnover"] = symbols.groupby(["asset_class", "strategy"])["turnover"].mean()  # per symbol, a year
+    return out
 
 
 def main(argv=None):

@@ -8,6 +8,7 @@ Docs: https://wealtharena.github.io/wealtharena/execution.html.md"""
 from __future__ import annotations
 
 import math
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +36,10 @@ class CostModel:
     def rate(self) -> float:
         "Commission plus slippage as a fraction of traded value."
         return (self.commission_bps + self.slippage_bps) / 1e4
+
+    def scaled(self, multiplier: float) -> "CostModel":
+        "The same model with every rate multiplied by `multiplier` (for runs at twice the costs, say)."
+        return CostModel(*(getattr(self, f.name) * multiplier for f in dataclasses.fields(self)))
 
 
 @dataclass(frozen=True)

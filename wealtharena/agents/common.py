@@ -115,9 +115,7 @@ class RunArgs:
         "The settings of a market environment (without the observation scaler, which is fitted on the data)."
         from wealtharena.baselines import DEFAULT_COSTS
 
-        base = DEFAULT_COSTS[asset_class_name(self.env_id)]
-        costs = dataclasses.replace(base, **{f.name: getattr(base, f.name) * self.cost_multiplier
-                                             for f in dataclasses.fields(base)})  # fmt: skip
+        costs = DEFAULT_COSTS[asset_class_name(self.env_id)].scaled(self.cost_multiplier)
         mode = self.market_action_mode or getattr(self, "action_mode", "discrete")
         return dict(symbol=self.symbol, start=self.start, end=self.end, reward=self.reward, action_mode=mode,
                     episode_length=self.episode_length, random_start=random_start, window=self.window,
