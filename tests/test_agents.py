@@ -255,3 +255,14 @@ def test_predict_applies_the_training_scaler(tmp_path):
     unscaled, _ = again.make_env(symbol="SPY", start="2016-01-01", end="2016-06-30", scaler=None).reset()
     assert not np.allclose(obs, unscaled)  # the observation is standardised with the training statistics
     assert again.predict(obs) == agent.predict(obs)
+
+
+def test_default_data_stops_at_the_training_split():
+    "RLAgent.train(data=None) never reaches the validation or test years."
+    from wealtharena.splits import default_split
+
+    agent = RLAgentFactory.create_agent("currencies")
+    agent.train(num_iterations=8, learning_starts=256, batch_size=32, num_envs=1, eval_episodes=1, **QUIET)
+    assert agent.args.end == str(default_split().train[1].date())
+    env = agent.make_env(symbol="EURUSD", end=agent.args.end)
+    assert env.dates[env._last] <= default_split().train[1] < default_split().val[0]
