@@ -43,33 +43,33 @@ class Args(RunArgs):
     env_id: str = "CartPole-v1"
     total_timesteps: int = 100_000
     """total environment steps of the run"""
-    learning_rate: float = 2.5e-4
+    learning_rate: float = 6.3e-4
     """the learning rate of the optimizer"""
     num_envs: int = 1
     """the number of parallel environments"""
-    buffer_size: int = 10_000
+    buffer_size: int = 50_000
     """the replay memory buffer size"""
     gamma: float = 0.99
     """the discount factor gamma"""
     tau: float = 1.0
     """the target network update rate (1: copy)"""
-    target_network_frequency: int = 500
+    target_network_frequency: int = 250
     """vector steps between target network updates"""
     batch_size: int = 128
     """the batch size of samples from the replay memory"""
     start_e: float = 1.0
     """the starting epsilon for exploration"""
-    end_e: float = 0.05
+    end_e: float = 0.1
     """the ending epsilon for exploration"""
-    exploration_fraction: float = 0.5
+    exploration_fraction: float = 0.12
     """the fraction of total_timesteps over which epsilon falls from start_e to end_e"""
-    learning_starts: int = 10_000
+    learning_starts: int = 1_000
     """environment steps before learning starts"""
-    train_frequency: int = 10
+    train_frequency: int = 4
     """vector steps between trainings"""
     gradient_steps: int = 1
     """gradient steps per training"""
-    hidden_layers: tuple[int, ...] = (120, 84)
+    hidden_layers: tuple[int, ...] = (256, 256)
     """widths of the hidden layers of the Q-network"""
 
     def validate(self) -> None:
