@@ -40,17 +40,18 @@ BEFORE = {
     "action_mode": "discrete",
     "num_steps": 128,
 }
+CONTINUOUS = {"action_mode": "continuous"}  # the default before this ablation; the one-change rows start from it
 VARIANTS = {
     "default": {},
-    "legacy reward": {"legacy_reward": True},
-    "no normalisation": {"normalize_obs": False},
-    "classic features": {"features": "classic"},
-    "zzr features (no volatility)": {"features": "zzr"},
-    "window 20": {"window": 20},
-    "one symbol": {"symbol": "first"},
-    "quarter budget": {"total_timesteps": 100_000},
-    "no entropy bonus": {"ent_coef": 0.0},
-    "discrete actions": {"action_mode": "discrete"},
+    "continuous actions (earlier default)": CONTINUOUS,
+    "legacy reward (continuous)": {**CONTINUOUS, "legacy_reward": True},
+    "no normalisation (continuous)": {**CONTINUOUS, "normalize_obs": False},
+    "classic features (continuous)": {**CONTINUOUS, "features": "classic"},
+    "zzr features (no volatility) (continuous)": {**CONTINUOUS, "features": "zzr"},
+    "window 20 (continuous)": {**CONTINUOUS, "window": 20},
+    "one symbol (continuous)": {**CONTINUOUS, "symbol": "first"},
+    "quarter budget (continuous)": {**CONTINUOUS, "total_timesteps": 100_000},
+    "no entropy bonus (continuous)": {**CONTINUOUS, "ent_coef": 0.0},
     "before (all off)": BEFORE,
 }
 
@@ -130,9 +131,14 @@ def run(market_name: str, variant: str, seed: int) -> list[dict]:
 
 def tasks(seeds) -> list[tuple[str, str, int]]:
     "The default on five seeds everywhere (the acceptance runs); every other variant on three seeds, real data on one."
-    plan = [(m, "default", s) for m in ("ou", "regime", "gbm") for s in seeds]
-    plan += [(m, v, s) for m in ("ou", "regime") for v in VARIANTS if v != "default" for s in seeds[:3]]
-    plan += [("real", v, s) for v in VARIANTS for s in seeds[: 2 if v == "default" else 1]]
+    plan = [
+        (m, v, s)
+        for m in ("ou", "regime", "gbm")
+        for v in ("default", "continuous actions (earlier default)")
+        for s in seeds
+    ]
+    plan += [(m, v, s) for m in ("ou", "regime") for v in VARIANTS if v not in [p[1] for p in plan] for s in seeds[:3]]
+    plan += [("real", v, s) for v in VARIANTS for s in seeds[: 2 if v.startswith(("default", "continuous")) else 1]]
     return plan
 
 
