@@ -34,8 +34,7 @@ from wealtharena.agents.common import (
 )
 
 # %% auto #0
-__all__ = ['LOG_STD_MIN', 'LOG_STD_MAX', 'Args', 'mlp', 'SoftQNetwork', 'Actor', 'ReplayBuffer', 'policy_networks', 'make_policy',
-           'train', 'main']
+__all__ = ['Args', 'mlp', 'SoftQNetwork', 'Actor', 'ReplayBuffer', 'policy_networks', 'make_policy', 'train', 'main']
 
 # %% ../../nbs/16_sac.ipynb #a2fd5453
 @dataclass
@@ -112,9 +111,6 @@ class Args(RunArgs):
             )
 
 # %% ../../nbs/16_sac.ipynb #98d8f020
-LOG_STD_MIN, LOG_STD_MAX = -5, 2
-
-
 def mlp(inputs: int, hidden_layers, outputs: int) -> nn.Sequential:
     "ReLU hidden layers of `hidden_layers` widths and a linear output."
     layers, width = [], inputs
@@ -138,6 +134,8 @@ class SoftQNetwork(nn.Module):
 class Actor(nn.Module):
     "A tanh-squashed Gaussian policy scaled to the action space's bounds."
 
+    log_std_min, log_std_max = -5.0, 2.0  # the log standard deviation is squashed into this range
+
     def __init__(self, obs_dim: int, action_space: gym.spaces.Box, hidden_layers):
         super().__init__()
         act_dim = int(np.prod(action_space.shape))
@@ -150,7 +148,8 @@ class Actor(nn.Module):
     def forward(self, x):
         h = F.relu(self.body(x))
         log_std = torch.tanh(self.fc_logstd(h))
-        return self.fc_mean(h), LOG_STD_MIN + 0.5 * (LOG_STD_MAX - LOG_STD_MIN) * (log_std + 1)
+        low, high = self.log_std_min, self.log_std_max
+        return self.fc_mean(h), low + 0.5 * (high - low) * (log_std + 1)
 
     def get_action(self, x):
         "A reparameterised sample, its log-probability, and the deterministic (mean) action."
