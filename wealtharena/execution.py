@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # %% auto #0
-__all__ = ['CostModel', 'Limits', 'FLOATS', 'ARRAYS', 'BATCH', 'limit_weights', 'rebalance', 'borrow_fee', 'mark']
+__all__ = ['CostModel', 'AssetCosts', 'Limits', 'FLOATS', 'ARRAYS', 'BATCH', 'limit_weights', 'rebalance', 'borrow_fee', 'mark']
 
 # %% ../nbs/05_execution.ipynb #220744a8
 @dataclass(frozen=True)
@@ -40,6 +40,34 @@ class CostModel:
     def scaled(self, multiplier: float) -> "CostModel":
         "The same model with every rate multiplied by `multiplier` (for runs at twice the costs, say)."
         return CostModel(*(getattr(self, f.name) * multiplier for f in dataclasses.fields(self)))
+
+
+@dataclass(frozen=True, eq=False)
+class AssetCosts:
+    "One portfolio whose assets trade at different costs: per-asset rates (or one float where all assets agree)."
+
+    commission_bps: float | np.ndarray
+    slippage_bps: float | np.ndarray
+    impact: float
+    borrow_bps: float | np.ndarray
+
+    @classmethod
+    def of(cls, models) -> "AssetCosts":
+        "The costs of a portfolio whose asset i trades at `models[i]` (a `CostModel` each)."
+        models = list(models)
+        if not models or not all(isinstance(m, CostModel) for m in models):
+            raise ValueError("AssetCosts.of needs one CostModel per asset")
+        impacts = {m.impact for m in models}
+        if len(impacts) > 1:
+            raise ValueError(f"AssetCosts: one impact constant for the portfolio, got {sorted(impacts)}")
+        per_asset = lambda name: np.array([getattr(m, name) for m in models], dtype=float)
+        values = {n: per_asset(n) for n in ("commission_bps", "slippage_bps", "borrow_bps")}
+        return cls(**{n: float(v[0]) if (v == v[0]).all() else v for n, v in values.items()}, impact=impacts.pop())
+
+    @property
+    def rate(self):
+        "Commission plus slippage as a fraction of traded value, per asset."
+        return (self.commission_bps + self.slippage_bps) / 1e4
 
 
 @dataclass(frozen=True)
@@ -133,7 +161,12 @@ def _impact(traded, costs: CostModel, vol, adv, xp):
     return costs.impact * vol * xp.sqrt(traded / adv) * traded
 
 
-def rebalance(cash, shares, target, prices, costs: CostModel, xp=ARRAYS, vol=None, adv=None):
+def _charged(rate, amounts, xp):
+    "sum_i rate_i * amount_i, for one rate (a float: rate * the sum, as the formulas read) or one rate per asset."
+    return rate * xp.total(amounts) if isinstance(rate, float) else xp.total(rate * amounts)
+
+
+def rebalance(cash, shares, target, prices, costs: CostModel | AssetCosts, xp=ARRAYS, vol=None, adv=None):
     "Trade to `target` weights of post-cost equity at `prices` (NaN keeps a holding); return the new book and costs."
     value = shares * prices
     equity = cash + xp.total(value)
@@ -147,7 +180,7 @@ def rebalance(cash, shares, target, prices, costs: CostModel, xp=ARRAYS, vol=Non
         side = xp.sign(weights * xp.per_asset(equity) - value)
         if some_kept:
             side = side * xp.where(keep, 0.0, 1.0)
-        after = (equity + costs.rate * xp.total(side * value)) / (1.0 + costs.rate * xp.total(side * weights))
+        after = (equity + _charged(costs.rate, side * value, xp)) / (1.0 + _charged(costs.rate, side * weights, xp))
     tolerance = 1e-13 * (xp.largest(equity) + 1e-300)
     for _ in range(50):
         new_value = weights * xp.per_asset(after)
@@ -156,20 +189,20 @@ def rebalance(cash, shares, target, prices, costs: CostModel, xp=ARRAYS, vol=Non
         traded_each = abs(new_value - value)
         traded = xp.total(traded_each)
         impact = xp.total(_impact(traded_each, costs, vol, adv, xp)) if costs.impact else 0.0 * traded
-        previous, after = after, equity - costs.rate * traded - impact
+        previous, after = after, equity - _charged(costs.rate, traded_each, xp) - impact
         if xp.largest(after - previous) <= tolerance:
             break
-    commission, slippage = traded * (costs.commission_bps / 1e4), traded * (costs.slippage_bps / 1e4)
+    commission = _charged(costs.commission_bps / 1e4, traded_each, xp)
+    slippage = _charged(costs.slippage_bps / 1e4, traded_each, xp)
     new_cash = cash - xp.total(new_value - value) - (commission + slippage + impact)
     return new_cash, new_value / prices, traded, commission, slippage, impact
 
 
-def borrow_fee(shares, prices, costs: CostModel, xp=ARRAYS, periods_per_year: int = 252):
+def borrow_fee(shares, prices, costs: CostModel | AssetCosts, xp=ARRAYS, periods_per_year: int = 252):
     "The fee for one bar of short positions at `prices`."
-    if costs.borrow_bps == 0:
+    if isinstance(costs.borrow_bps, float) and costs.borrow_bps == 0:
         return 0.0
-    short_value = xp.total(xp.where(shares < 0, -shares * prices, 0.0))
-    return short_value * costs.borrow_bps / 1e4 / periods_per_year
+    return _charged(costs.borrow_bps / 1e4 / periods_per_year, xp.where(shares < 0, -shares * prices, 0.0), xp)
 
 # %% ../nbs/05_execution.ipynb #ffdf47b1
 def mark(cash, shares, prices, xp=ARRAYS):

@@ -39,7 +39,11 @@ def portfolio_arrays(panel: pd.DataFrame, window: int, features: str | list[str]
             "choose a range where every symbol trades or leave it out"
         )
     fill = fill_price_table(panel, close).fillna(close)
-    volume = to_wide(panel, "volume").reindex(columns=symbols)
+    volume = (
+        to_wide(panel, "volume").reindex(columns=symbols)
+        if "volume" in panel.columns
+        else pd.DataFrame(np.nan, index=close.index, columns=symbols)  # a panel without volume: no impact costs
+    )
     no_volume = [c for c in symbols if not (volume[c].notna() | close[c].isna()).all() or not (volume[c] > 0).any()]
     vol = adv = None
     if not no_volume:

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'warm_moments', 'Reward']
+__all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'warm_moments', 'Reward', 'cooperation', 'risk_contributions',
+           'diversification', 'market_impact_penalty']
 
 # %% ../nbs/09_rewards.ipynb #bd4734d9
 TERMS = (
@@ -209,3 +210,45 @@ class Reward:
         recent = self._recent[: min(self._count, self.window)]
         tail = int((len(recent) - 1) * self.cvar_cutoff)
         return max(-float(np.partition(recent, tail)[: tail + 1].mean()), 0.0)
+
+# %% ../nbs/09_rewards.ipynb #0dc34d5a
+def cooperation(
+    portfolio_return,  # the portfolio's return over the step
+    scale=1.0,  # the portfolio's volatility known at the decision
+):
+    "The cooperation term: the portfolio's return in units of its volatility (the same for every agent)."
+    return portfolio_return / scale
+
+
+def risk_contributions(
+    weights,  # capital weights of the sleeves (cash left out)
+    covariance,  # covariance matrix of the sleeves' returns
+) -> np.ndarray:
+    "Each sleeve's share of the portfolio's variance, c_k (S c)_k / c'Sc (zeros when the variance is zero)."
+    weights = np.asarray(weights, dtype=float)
+    marginal = np.asarray(covariance, dtype=float) @ weights
+    variance = float(weights @ marginal)
+    return weights * marginal / variance if variance > 0 else np.zeros_like(weights)
+
+
+def diversification(weights, covariance) -> float:
+    "The diversification term: 1 - Herfindahl index of the sleeves' risk contributions."
+    contributions = risk_contributions(weights, covariance)
+    return 1.0 - float((contributions**2).sum()) if contributions.any() else 0.0
+
+
+def market_impact_penalty(
+    traded,  # traded value of each asset, as a fraction of equity
+    volatility,  # each asset's daily volatility
+    adv,  # each asset's average daily traded value in currency (NaN or 0: no volume data, no term)
+    aum: float = 1e7,  # the notional size of the book in currency
+    impact: float = 1.0,  # the square-root law's constant Y
+    scale=1.0,  # the portfolio's volatility known at the decision
+) -> float:
+    "The market-impact penalty: square-root impact of the step's trades at book size `aum`, in volatility units."
+    traded, volatility, adv = (np.asarray(x, dtype=float) for x in (traded, volatility, adv))
+    known = np.isfinite(adv) & (adv > 0) & (traded > 0)
+    if not known.any():
+        return 0.0
+    cost = impact * volatility[known] * np.sqrt(traded[known] * aum / adv[known]) * traded[known]
+    return float(cost.sum()) / scale
