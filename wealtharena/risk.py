@@ -1,4 +1,4 @@
-"""Capital weights projected onto their limits: per-sleeve bounds, a leverage cap and a turnover budget.
+"""Capital weights projected onto their limits, positions sized to volatility, and the safety validator that gates every allocation.
 
 Docs: https://wealtharena.github.io/wealtharena/risk.html.md"""
 
@@ -7,13 +7,14 @@ Docs: https://wealtharena.github.io/wealtharena/risk.html.md"""
 # %% ../nbs/21_risk.ipynb #12fecff4
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
 # %% auto #0
-__all__ = ['project_capped_simplex', 'SleeveLimits']
+__all__ = ['project_capped_simplex', 'SleeveLimits', 'size_positions', 'RiskConfig', 'SafetyValidator']
 
 # %% ../nbs/21_risk.ipynb #3fcbaccc
 def project_capped_simplex(
@@ -59,6 +60,7 @@ class SleeveLimits:
     max_weight: float = 1.0  # largest capital weight of a sleeve
     max_leverage: float = 1.0  # largest total weight of the sleeves (cash = 1 - their total)
     turnover_budget: float | None = None  # largest sum |change| of the weights at one rebalance (None: no budget)
+    class_caps: tuple = ()  # (sleeve name, largest weight) pairs: a cap per asset class below max_weight
 
     def __post_init__(self):
         for name in ("min_weight", "max_weight", "max_leverage", "turnover_budget"):
@@ -71,21 +73,31 @@ class SleeveLimits:
             raise ValueError(f"min_weight {self.min_weight} is above max_weight {self.max_weight}")
         if self.turnover_budget is not None and self.turnover_budget <= 0:
             raise ValueError(f"turnover_budget must be > 0 (or None for no budget), got {self.turnover_budget}")
+        for name, cap in self.class_caps:
+            if isinstance(cap, bool) or not isinstance(cap, (int, float)) or not cap >= self.min_weight:
+                raise ValueError(f"class_caps.{name}: expected a weight >= min_weight {self.min_weight}, got {cap!r}")
 
-    def bounds(self, n_sleeves: int) -> tuple[np.ndarray, np.ndarray]:
-        "Lower and upper bounds of the weights of `n_sleeves` sleeves and cash (last)."
+    def bounds(self, sleeves) -> tuple[np.ndarray, np.ndarray]:
+        "Lower and upper bounds of the weights of the sleeves (a count, or their names for class caps) and cash (last)."
+        names = list(sleeves) if not isinstance(sleeves, int) else [None] * sleeves
+        n_sleeves = len(names)
         if n_sleeves * self.min_weight > self.max_leverage + 1e-12:
             raise ValueError(
                 f"{n_sleeves} sleeves of at least min_weight {self.min_weight} exceed max_leverage {self.max_leverage}"
             )
+        caps = dict(self.class_caps)
+        unknown = [] if isinstance(sleeves, int) else [name for name in caps if name not in names]
+        if unknown:
+            raise ValueError(f"class_caps: {unknown} are not sleeves of this book ({names})")
+        ceiling = [min(self.max_weight, caps.get(name, self.max_weight)) for name in names]
         lower = np.append(np.full(n_sleeves, self.min_weight), 1.0 - self.max_leverage)
-        upper = np.append(np.full(n_sleeves, self.max_weight), 1.0 - n_sleeves * self.min_weight)
+        upper = np.append(ceiling, 1.0 - n_sleeves * self.min_weight)
         return lower, upper
 
-    def apply(self, asked, current=None) -> tuple[np.ndarray, float]:
+    def apply(self, asked, current=None, sleeves=None) -> tuple[np.ndarray, float]:
         "The allowed weights nearest to `asked` (sleeves + cash), moved from `current` within the turnover budget."
         asked = np.asarray(asked, dtype=float)
-        lower, upper = self.bounds(len(asked) - 1)
+        lower, upper = self.bounds(len(asked) - 1 if sleeves is None else sleeves)
         target = project_capped_simplex(asked, lower, upper)
         if current is not None and self.turnover_budget is not None:
             start = project_capped_simplex(current, lower, upper)
@@ -93,3 +105,130 @@ class SleeveLimits:
             if move > self.turnover_budget:
                 target = start + (target - start) * (self.turnover_budget / move)
         return target, float(np.abs(asked - target).sum())
+
+# %% ../nbs/21_risk.ipynb #12b6d972
+def size_positions(
+    signals,  # the agents' signals per symbol, in [-1, 1]
+    volatility,  # each symbol's daily volatility known at the decision
+    target_volatility: float | None = None,  # annualised volatility to size to (None: the signal is the size)
+    max_position: float = 1.0,  # the largest |position| in a symbol's sub-account
+):
+    "Positions from signals: volatility-targeted if asked, capped at `max_position`."
+    signals = np.asarray(signals, dtype=float)
+    if target_volatility is not None:
+        signals = signals * target_volatility / (np.asarray(volatility, dtype=float) * math.sqrt(252))
+    return np.clip(signals, -max_position, max_position)
+
+# %% ../nbs/21_risk.ipynb #50d79980
+@dataclass(frozen=True)
+class RiskConfig:
+    "The `risk:` section: sleeve limits, position cap and the safety validator's limits."
+
+    max_position: float = 1.0  # the largest |position| in one symbol's share of its sleeve
+    min_sleeve_weight: float = 0.0  # smallest capital weight of a sleeve
+    max_sleeve_weight: float = 0.6  # largest capital weight of a sleeve
+    class_caps: dict = dataclasses.field(default_factory=dict)  # asset class -> largest capital weight
+    max_leverage: float = 1.0  # the sleeves' total capital weight
+    turnover_budget: float | None = None  # largest sum |change| of the capital weights at one rebalance
+    max_gross_exposure: float = 1.0  # largest sum |symbol weight| of the whole book
+    max_drawdown: float = 0.20  # drawdown from the high-water mark that triggers de-risking
+    derisk_exposure: float = 0.25  # gross exposure while de-risked
+    reentry_drawdown: float = 0.10  # re-enter once the drawdown has recovered to this ...
+    cooldown: int = 21  # ... or after this many bars de-risked (the high-water mark then restarts)
+
+    @classmethod
+    def from_dict(cls, section: dict | None, where: str = "risk") -> "RiskConfig":
+        "The section validated: unknown keys and impossible values are named."
+        if section is None:
+            return cls()
+        if isinstance(section, cls):
+            return section
+        if not isinstance(section, dict):
+            raise ValueError(f"{where}: expected a mapping of settings, got {section!r}")
+        known = [f.name for f in dataclasses.fields(cls)]
+        for key, value in section.items():
+            if key not in known:
+                raise ValueError(f"{where}.{key}: unknown key; known keys: {', '.join(known)}")
+            if key == "class_caps":
+                if not isinstance(value, dict):
+                    raise ValueError(f"{where}.class_caps: expected a mapping of asset class -> weight, got {value!r}")
+            elif not (value is None and key == "turnover_budget") and (
+                isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
+            ):
+                raise ValueError(f"{where}.{key}: expected a number, got {value!r}")
+        config = cls(**section)
+        checks = [
+            ("max_position", config.max_position > 0), ("max_gross_exposure", config.max_gross_exposure > 0),
+            ("max_drawdown", 0 < config.max_drawdown < 1), ("derisk_exposure", config.derisk_exposure >= 0),
+            ("reentry_drawdown", 0 <= config.reentry_drawdown < config.max_drawdown),
+            ("cooldown", config.cooldown >= 1),
+        ]  # fmt: skip
+        for key, ok in checks:
+            if not ok:
+                raise ValueError(f"{where}.{key}: impossible value {getattr(config, key)!r}")
+        try:
+            config.sleeve_limits().bounds(len(config.class_caps) or 1)
+        except ValueError as err:
+            raise ValueError(f"{where}: {err}") from None
+        return config
+
+    def sleeve_limits(self) -> SleeveLimits:
+        "The limits of the capital weights over sleeves and cash."
+        return SleeveLimits(self.min_sleeve_weight, self.max_sleeve_weight, self.max_leverage, self.turnover_budget,
+                            tuple(sorted(self.class_caps.items())))  # fmt: skip
+
+# %% ../nbs/21_risk.ipynb #29777424
+class SafetyValidator:
+    "The last gate before execution: de-risk on drawdown (with a re-entry rule), class caps, gross exposure; logged."
+
+    def __init__(self, config: RiskConfig | dict | None = None):
+        self.config = RiskConfig.from_dict(config) if not isinstance(config, RiskConfig) else config
+        self.reset()
+
+    def reset(self, equity: float = 1.0) -> None:
+        "Start a new book: high-water mark at `equity`, not de-risked, no interventions."
+        self.peak, self.derisked_since, self.interventions, self._step = float(equity), None, [], 0
+
+    @property
+    def derisked(self) -> bool:
+        "Whether the book is de-risked now."
+        return self.derisked_since is not None
+
+    def _record(self, date, limit: str, asked: float, applied: float) -> None:
+        self.interventions.append(dict(step=self._step, date=date, limit=limit, asked=asked, applied=applied))
+
+    def gate(
+        self,
+        weights,  # target weight per symbol (fractions of equity; signed)
+        classes,  # the asset class of each symbol
+        equity: float,  # the book's equity now
+        date=None,  # the decision's date, for the record
+    ) -> np.ndarray:
+        "The weights allowed to reach execution (the input, scaled where a limit binds)."
+        config, self._step = self.config, self._step + 1
+        weights = np.array(weights, dtype=float)
+        if not np.isfinite(weights).all():
+            raise ValueError(f"SafetyValidator: weights must be finite; got {weights.tolist()}")
+        self.peak = max(self.peak, equity)
+        drawdown = 1.0 - equity / self.peak if self.peak > 0 else 1.0
+        if self.derisked:
+            waited = self._step - self.derisked_since
+            if drawdown <= config.reentry_drawdown or waited >= config.cooldown:
+                self.derisked_since, self.peak = None, equity
+                self._record(date, "re-entry", drawdown, 0.0)
+        elif drawdown >= config.max_drawdown:
+            self.derisked_since = self._step
+            self._record(date, "max_drawdown", drawdown, config.max_drawdown)
+        classes = np.asarray(classes)
+        for name, cap in config.class_caps.items():
+            inside = classes == name
+            gross = np.abs(weights[inside]).sum()
+            if gross > cap + 1e-12:
+                weights[inside] *= cap / gross
+                self._record(date, f"class_cap:{name}", float(gross), float(cap))
+        ceiling = config.derisk_exposure if self.derisked else config.max_gross_exposure
+        gross = np.abs(weights).sum()
+        if gross > ceiling + 1e-12:
+            weights *= ceiling / gross
+            self._record(date, "derisked_exposure" if self.derisked else "max_gross_exposure", float(gross), ceiling)
+        return weights

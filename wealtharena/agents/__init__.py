@@ -179,13 +179,15 @@ class RLAgent:
         return TradingEnv(prices=prices, asset_class=self.asset_class, **market)
 
     def predict(self, observation, deterministic: bool = True):
-        "The action for one observation of an environment from `make_env` (the training transform applied)."
+        "The action for one observation of an environment from `make_env` (or one action per row of a 2-d batch)."
         if self._policy is None:
             raise RuntimeError("this agent has not been trained or loaded yet")
         observation = np.asarray(observation, dtype=np.float32)
-        if observation.size != self.spaces["obs_dim"]:
+        width = observation.shape[-1] if observation.ndim == 2 else observation.size
+        if width != self.spaces["obs_dim"] or observation.ndim > 2:
             raise ValueError(
-                f"observation has {observation.size} numbers; this agent was trained on {self.spaces['obs_dim']}"
+                f"observation has shape {observation.shape}; this agent was trained on {self.spaces['obs_dim']} "
+                "numbers per observation (one observation, or a 2-d batch of them)"
             )
         return self._policy[deterministic](observation)
 

@@ -174,12 +174,16 @@ def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[s
 
 
 def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
-    "A function from one observation to one action: greedy in Q (deterministic or not: DQN's policy is greedy)."
+    "A function from one observation (or a batch of rows) to its action: greedy in Q (DQN's policy is greedy)."
     net = networks["q_network"]
 
     def policy(obs):
+        obs = np.asarray(obs, dtype=np.float32)
+        batch = obs.ndim == 2
+        x = torch.as_tensor(obs).reshape(-1, obs.shape[-1]) if batch else torch.as_tensor(obs).reshape(1, -1)
         with torch.no_grad():
-            return int(net(torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)).argmax(dim=1).item())
+            actions = net(x).argmax(dim=1).numpy()
+        return actions.astype(np.int64) if batch else int(actions[0])
 
     return policy
 

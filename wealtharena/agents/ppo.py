@@ -173,14 +173,19 @@ def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[s
 
 
 def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
-    "A function from one observation to one action: most likely / mean, or sampled (clipped to a Box's bounds)."
+    "A function from one observation (or a batch of rows) to its action: most likely / mean, or sampled (clipped)."
     agent = networks["agent"]
 
     def policy(obs):
-        x = torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1)
+        obs = np.asarray(obs, dtype=np.float32)
+        batch = obs.ndim == 2
+        x = torch.as_tensor(obs).reshape(-1, obs.shape[-1]) if batch else torch.as_tensor(obs).reshape(1, -1)
         with torch.no_grad():
-            action = (agent.act(x) if deterministic else agent.get_action_and_value(x)[0])[0].numpy()
-        return np.clip(action, action_space.low, action_space.high) if not agent.discrete else int(action)
+            actions = (agent.act(x) if deterministic else agent.get_action_and_value(x)[0]).numpy()
+        if agent.discrete:
+            return actions.astype(np.int64) if batch else int(actions[0])
+        actions = np.clip(actions, action_space.low, action_space.high)
+        return actions if batch else actions[0]
 
     return policy
 

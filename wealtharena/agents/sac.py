@@ -220,13 +220,17 @@ def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[s
 
 
 def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
-    "A function from one observation to one action: the squashed mean, or a sample."
+    "A function from one observation (or a batch of rows) to its action: the squashed mean, or a sample."
     actor = networks["actor"]
 
     def policy(obs):
+        obs = np.asarray(obs, dtype=np.float32)
+        batch = obs.ndim == 2
+        x = torch.as_tensor(obs).reshape(-1, obs.shape[-1]) if batch else torch.as_tensor(obs).reshape(1, -1)
         with torch.no_grad():
-            sample, _, mean = actor.get_action(torch.as_tensor(obs, dtype=torch.float32).reshape(1, -1))
-        return (mean if deterministic else sample)[0].numpy()
+            sample, _, mean = actor.get_action(x)
+        actions = (mean if deterministic else sample).numpy()
+        return actions if batch else actions[0]
 
     return policy
 
