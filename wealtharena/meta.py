@@ -21,7 +21,7 @@ from .data import asset_class_name
 from .multi_agent_env import META, WealthArenaMultiAgentRLEnv, frozen_actions, split_system_config
 
 # %% auto #0
-__all__ = ['LOGIT_BOUND', 'META_ALGORITHMS', 'META_DEFAULTS', 'MetaEnv', 'clone_env', 'RLMetaAgent']
+__all__ = ['LOGIT_BOUND', 'META_ALGORITHMS', 'META_DEFAULTS', 'MetaEnv', 'RLMetaAgent']
 
 # %% ../nbs/22_meta.ipynb #86ea53cb
 LOGIT_BOUND = 10.0  # the meta-controller's logits live in [-10, 10]: any weight up to 1 - 1e-8 can be asked for
@@ -65,20 +65,6 @@ class MetaEnv(gym.Env):
             if terminations[META] or truncations[META]:
                 return self._observations[META], total, terminations[META], truncations[META], info
         return self._observations[META], total, False, False, info
-
-# %% ../nbs/22_meta.ipynb #6145b759
-def clone_env(env: WealthArenaMultiAgentRLEnv) -> WealthArenaMultiAgentRLEnv:
-    "An independent copy of a multi-agent environment that shares its read-only market arrays (nothing recomputed)."
-    import copy
-
-    twin = copy.copy(env)
-    twin._reward_groups = [(copy.deepcopy(reward), members, warm) for reward, members, warm in env._reward_groups]
-    twin._portfolio_reward = copy.deepcopy(env._portfolio_reward)
-    twin.validator = copy.deepcopy(env.validator)
-    twin._action_spaces = {agent: copy.deepcopy(space) for agent, space in env._action_spaces.items()}
-    twin.__dict__.pop("_rng", None)
-    twin._t, twin.agents = None, []
-    return twin
 
 # %% ../nbs/22_meta.ipynb #489f2624
 META_ALGORITHMS = ("ppo", "sac")
@@ -161,7 +147,7 @@ def train_meta_agent(
     agents = {name: self.instrument_agents[name] for name in classes}
     template = WealthArenaMultiAgentRLEnv({"multi_agent_env": section, "risk": risk or {}}, prices=data, agents=agents)
     env_id = f"wealtharena/Meta-{os.getpid()}-{next(_registered)}"
-    gym.register(env_id, entry_point=lambda: MetaEnv(clone_env(template), agents), disable_env_checker=True)
+    gym.register(env_id, entry_point=lambda: MetaEnv(template.clone(), agents), disable_env_checker=True)
     try:
         args = learner(self.algorithm).Args(env_id=env_id, **self.settings)
         self.policy = RLAgent("meta", self.algorithm, args)

@@ -14,7 +14,7 @@ import pandas as pd
 __all__ = ['ANNUALIZATION_FACTORS', 'annualization_factor', 'cum_returns_final', 'annual_return', 'annual_volatility',
            'sharpe_ratio', 'downside_risk', 'sortino_ratio', 'drawdown_series', 'max_drawdown', 'max_drawdown_duration',
            'calmar_ratio', 'conditional_value_at_risk', 'trade_returns', 'win_rate', 'avg_return_per_trade', 'turnover',
-           'sharpe_ci', 'summarize', 'metrics_table']
+           'sharpe_ci', 'sharpe_difference_ci', 'summarize', 'metrics_table']
 
 # %% ../nbs/04_metrics.ipynb #fdcb5b61
 ANNUALIZATION_FACTORS = {"daily": 252, "weekly": 52, "monthly": 12, "quarterly": 4, "yearly": 1}
@@ -224,6 +224,43 @@ def sharpe_ci(
         )
     tail = (1 - confidence) / 2 * 100
     return tuple(float(v) for v in np.nanpercentile(sharpes, [tail, 100 - tail]))
+
+# %% ../nbs/04_metrics.ipynb #d67cd1ca
+def sharpe_difference_ci(
+    returns,  # the strategy's periodic returns
+    benchmark,  # the benchmark's returns over the same periods
+    confidence: float = 0.95,  # coverage of the interval
+    n_boot: int = 2000,  # bootstrap resamples
+    block: int = 20,  # block length in periods
+    seed: int = 0,  # seed of the resampling
+    period: str = "daily",
+    annualization=None,
+) -> tuple[float, float, float]:
+    "The annualised Sharpe difference (returns - benchmark) and its paired circular-block-bootstrap interval."
+    a, b = _array(returns), _array(benchmark)
+    if a.shape != b.shape:
+        raise ValueError(f"returns and benchmark must cover the same periods; got {a.shape} and {b.shape}")
+    keep = ~(np.isnan(a) | np.isnan(b))
+    a, b = a[keep], b[keep]
+    if len(a) < 2:
+        return (np.nan, np.nan, np.nan)
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    block = max(1, min(int(block), len(a)))
+    rng = np.random.default_rng(seed)
+    starts = rng.integers(0, len(a), size=(n_boot, -(-len(a) // block)))
+    index = ((starts[:, :, None] + np.arange(block)) % len(a)).reshape(n_boot, -1)[:, : len(a)]
+    scale = np.sqrt(annualization_factor(period, annualization))
+
+    def sharpes(x):
+        std = x.std(axis=-1, ddof=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(std > 0, x.mean(axis=-1) / std, np.nan) * scale
+
+    differences = sharpes(a[index]) - sharpes(b[index])
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.nanpercentile(differences, [tail, 100 - tail])
+    return float(sharpes(a) - sharpes(b)), float(low), float(high)
 
 # %% ../nbs/04_metrics.ipynb #a1061b6f
 def summarize(
