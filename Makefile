@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The whole multi-agent system on the last walk-forward fold (test year 2019) with 3 seeds and the full training
+# budgets of agents.yaml: five agents, two meta-controllers, every mode against 1/N and the fixed weights, the
+# baseline report; trained agents are cached under outputs/cache/ for reruns. It prints its budget and the run folder.
 demo: $(STAMP)
-	$(PY) -m wealtharena.report
+	$(PY) -m wealtharena.system --folds 2019 --seeds 0 1 2 --budget 1.0
 
 # Notebooks run under nbdev-test; pytest then checks the package against the notebooks, the docs site in
 # Chromium and everything else in tests/. pytest's summary line is the last line printed.

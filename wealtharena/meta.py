@@ -1,4 +1,4 @@
-"""`RLMetaAgent`: a learned allocator of capital over the sleeves, trained with the package's PPO or SAC on the agents' out-of-sample signals.
+"""`RLMetaAgent`: a learned allocator over the sleeves, trained with PPO or SAC on out-of-sample signals.
 
 Docs: https://wealtharena.github.io/wealtharena/meta.html.md"""
 

@@ -1,4 +1,4 @@
-"""Capital weights projected onto their limits, positions sized to volatility, and the safety validator that gates every allocation.
+"""Capital weights projected onto their limits, volatility-targeted sizing, the safety validator.
 
 Docs: https://wealtharena.github.io/wealtharena/risk.html.md"""
 

@@ -183,6 +183,8 @@ def train(args: Args, prices=None) -> dict:
     obs_dim = int(np.prod(envs.single_observation_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(act_space)}
     agent = policy_networks(obs_dim, act_space, args)["agent"]
+    if args.init_from:  # fine-tuning: a trained agent's networks, a fresh optimizer and schedule
+        load_checkpoint(args.init_from, "a2c", {"agent": agent}, restore_rng=False)
     optimizer = torch.optim.RMSprop(
         agent.parameters(), lr=args.learning_rate, alpha=args.rms_alpha, eps=args.rms_eps, foreach=True
     )

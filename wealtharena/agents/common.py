@@ -85,6 +85,8 @@ class RunArgs:
     """iterations (PPO, A2C) or steps (DQN, SAC) between checkpoints (0: only at the end)"""
     resume: str | None = None
     """continue from this checkpoint: weights, optimizers, replay buffer, random state and position in the schedule"""
+    init_from: str | None = None
+    """fine-tune: start from the networks of this checkpoint (an RLAgent's), with a fresh optimizer and schedule"""
     overwrite: bool = False
     """allow a fresh run to replace an existing checkpoint at save_path"""
 
@@ -97,6 +99,7 @@ class RunArgs:
 
         _require(self.threads >= 1, "threads", f"must be >= 1, got {self.threads}")
         _require(self.total_timesteps >= 1, "total_timesteps", f"must be >= 1, got {self.total_timesteps}")
+        _require(not (self.init_from and self.resume), "init_from", "give init_from (fine-tune) or resume, not both")
         _require(self.eval_episodes >= 1, "eval_episodes", f"must be >= 1, got {self.eval_episodes}")
         _require(self.save_every >= 0, "save_every", f"must be >= 0, got {self.save_every}")
         if is_market(self.env_id):
@@ -159,6 +162,8 @@ def make_vector_env(env_id: str, num_envs: int, market: dict | None = None) -> g
         from wealtharena.vector_env import BatchedTradingEnv
 
         env = BatchedTradingEnv(num_envs=num_envs, asset_class=asset_class_name(env_id), **(market or {}))
+    elif gym.spec(env_id).vector_entry_point is not None:  # an id that builds its own vector env (multi-agent sleeves)
+        env = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point")
     else:
         env = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="sync")
     return gym.wrappers.vector.RecordEpisodeStatistics(env)

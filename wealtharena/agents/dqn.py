@@ -197,6 +197,8 @@ def train(args: Args, prices=None) -> dict:
     obs_dim = int(np.prod(envs.single_observation_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(envs.single_action_space)}
     q_net = policy_networks(obs_dim, envs.single_action_space, args)["q_network"]
+    if args.init_from:  # fine-tuning: a trained agent's Q-network (the target starts as its copy), a fresh optimizer
+        load_checkpoint(args.init_from, "dqn", {"q_network": q_net}, restore_rng=False)
     target_net = q_network(obs_dim, n_actions, args.hidden_layers)
     target_net.load_state_dict(q_net.state_dict())
     optimizer = torch.optim.Adam(q_net.parameters(), lr=args.learning_rate, fused=True)

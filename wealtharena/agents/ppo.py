@@ -197,6 +197,8 @@ def train(args: Args, prices=None) -> dict:
     obs_dim = int(np.prod(envs.single_observation_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(act_space)}
     agent = policy_networks(obs_dim, act_space, args)["agent"]
+    if args.init_from:  # fine-tuning: a trained agent's networks, a fresh optimizer and schedule
+        load_checkpoint(args.init_from, "ppo", {"agent": agent}, restore_rng=False)
     optimizer = torch.optim.Adam(agent.parameters(), lr=args.learning_rate, eps=1e-5, fused=True)
     start_iteration, global_step = 1, 0
     if args.resume:
