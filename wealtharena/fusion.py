@@ -7,10 +7,15 @@ Docs: https://wealtharena.github.io/wealtharena/fusion.html.md"""
 # %% ../nbs/20_fusion.ipynb #8057e868
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 
 # %% auto #0
-__all__ = ['FUSION_METHODS', 'HedgeFusion', 'VotingFusion', 'make_fusion']
+__all__ = ['FUSION_METHODS', 'HedgeFusion', 'VotingFusion', 'NeuralFusion', 'make_fusion']
 
 # %% ../nbs/20_fusion.ipynb #b8541caf
 class HedgeFusion:
@@ -80,12 +85,130 @@ class VotingFusion:
     def update(self, sleeve_returns) -> None:
         "Voting uses no past returns."
 
+# %% ../nbs/20_fusion.ipynb #a225ff39
+class NeuralFusion:
+    "A small network from signals and trailing sleeve Sharpe ratios to capital weights, fitted for next-bar log growth."
+
+    def __init__(
+        self,
+        hidden: int = 16,  # width of the hidden layer
+        lookback: int = 21,  # bars of the trailing Sharpe ratio of each sleeve
+        epochs: int = 300,  # full-batch training epochs
+        learning_rate: float = 1e-2,  # Adam's step size
+        weight_decay: float = 1e-3,  # the L2 penalty lambda
+        seed: int = 0,  # seed of the initial weights
+    ):
+        if hidden < 1 or lookback < 2 or epochs < 1 or not learning_rate > 0 or weight_decay < 0:
+            raise ValueError("need hidden >= 1, lookback >= 2, epochs >= 1, learning_rate > 0, weight_decay >= 0")
+        self.hidden, self.lookback, self.epochs = hidden, lookback, epochs
+        self.learning_rate, self.weight_decay, self.seed = learning_rate, weight_decay, seed
+        self.network, self.n_sleeves = None, None
+
+    def _build(self, n_sleeves: int):
+        import torch
+
+        torch.manual_seed(self.seed)
+        self.n_sleeves = n_sleeves
+        self.network = torch.nn.Sequential(torch.nn.Linear(2 * n_sleeves, self.hidden), torch.nn.Tanh(),
+                                           torch.nn.Linear(self.hidden, n_sleeves + 1))  # fmt: skip
+
+    def _trailing(self, returns: np.ndarray) -> np.ndarray:
+        "Each bar's trailing Sharpe ratio of each sleeve from the returns up to and including that bar."
+        frame = pd.DataFrame(returns)
+        mean = frame.rolling(self.lookback, min_periods=2).mean()
+        std = frame.rolling(self.lookback, min_periods=2).std()
+        return (mean / std.where(std > 0)).fillna(0.0).clip(-3, 3).to_numpy()
+
+    def fit(
+        self,
+        signals,  # (T, K): each agent's signal at each bar
+        sleeve_returns,  # (T, K): each sleeve's return over the bar after that decision
+    ) -> "NeuralFusion":
+        "Fit the network on out-of-sample signals and the returns that followed them."
+        import torch
+
+        signals, sleeve_returns = np.asarray(signals, dtype=float), np.asarray(sleeve_returns, dtype=float)
+        if signals.shape != sleeve_returns.shape or signals.ndim != 2 or len(signals) <= self.lookback:
+            raise ValueError(f"need signals and sleeve returns of one shape (T > {self.lookback}, K); "
+                             f"got {signals.shape} and {sleeve_returns.shape}")  # fmt: skip
+        if not (np.isfinite(signals).all() and np.isfinite(sleeve_returns).all()):
+            raise ValueError("signals and sleeve returns must be finite")
+        self._build(signals.shape[1])
+        past = np.vstack([np.zeros((1, signals.shape[1])), sleeve_returns[:-1]])  # known at each decision
+        inputs = torch.as_tensor(np.hstack([signals, self._trailing(past)]), dtype=torch.float32)
+        outcome = torch.as_tensor(np.hstack([sleeve_returns, np.zeros((len(signals), 1))]), dtype=torch.float32)
+        optimizer = torch.optim.Adam(self.network.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
+        self.losses = []
+        for _ in range(self.epochs):
+            weights = torch.softmax(self.network(inputs), dim=1)
+            loss = -torch.log1p((weights * outcome).sum(dim=1)).mean()
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            self.losses.append(float(loss))
+        return self
+
+    def reset(self, n_sleeves: int) -> None:
+        "Start a new run: no returns seen yet."
+        if self.network is None:
+            raise RuntimeError("the neural fusion has not been fitted or loaded")
+        if n_sleeves != self.n_sleeves:
+            raise ValueError(f"this neural fusion was fitted on {self.n_sleeves} sleeves, not {n_sleeves}")
+        self._history = []
+
+    def weights(self, signals) -> np.ndarray:
+        "Capital weights over the sleeves and cash (last) for the coming bar."
+        import torch
+
+        past = np.array(self._history[-self.lookback :]) if self._history else np.zeros((0, self.n_sleeves))
+        trailing = self._trailing(past)[-1] if len(past) else np.zeros(self.n_sleeves)
+        features = torch.as_tensor(np.concatenate([np.asarray(signals, dtype=float), trailing]), dtype=torch.float32)
+        with torch.no_grad():
+            return torch.softmax(self.network(features[None]), dim=1)[0].double().numpy()
+
+    def update(self, sleeve_returns) -> None:
+        "Remember the bar's sleeve returns (for the trailing Sharpe ratios)."
+        self._history.append(np.asarray(sleeve_returns, dtype=float))
+
+    def save(self, path) -> Path:
+        "Write the network (safetensors) and its settings (JSON), each atomically."
+        from safetensors.torch import save_file
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        state = {k: v.contiguous() for k, v in self.network.state_dict().items()}
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.safetensors")
+        save_file(state, str(tmp))
+        os.replace(tmp, path.with_suffix(".safetensors"))
+        names = ("hidden", "lookback", "epochs", "seed", "learning_rate", "weight_decay", "n_sleeves")
+        settings = {name: getattr(self, name) for name in names}
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.json")
+        tmp.write_text(json.dumps(settings, indent=2))
+        os.replace(tmp, path.with_suffix(".json"))
+        return path.with_suffix(".safetensors")
+
+    @classmethod
+    def load(cls, path) -> "NeuralFusion":
+        "A neural fusion written by `save`."
+        from safetensors.torch import load_file
+
+        path = Path(path)
+        for suffix in (".json", ".safetensors"):
+            if not path.with_suffix(suffix).is_file():
+                raise FileNotFoundError(f"{path.with_suffix(suffix)}: no such neural fusion file")
+        settings = json.loads(path.with_suffix(".json").read_text())
+        n_sleeves = settings.pop("n_sleeves")
+        fusion = cls(**settings)
+        fusion._build(n_sleeves)
+        fusion.network.load_state_dict(load_file(str(path.with_suffix(".safetensors"))))
+        return fusion
+
 # %% ../nbs/20_fusion.ipynb #44b53172
-FUSION_METHODS = {"weighted": HedgeFusion, "voting": VotingFusion}
+FUSION_METHODS = {"weighted": HedgeFusion, "voting": VotingFusion, "neural": NeuralFusion.load}
 
 
 def make_fusion(method: str, **settings):
-    "The fusion rule `method` ('weighted' or 'voting') with its settings."
+    "The fusion rule `method` ('weighted', 'voting', or 'neural' with `path=` a fitted network) with its settings."
     if method not in FUSION_METHODS:
         raise ValueError(f"fusion_method: unknown method {method!r}; known: {', '.join(FUSION_METHODS)}")
     return FUSION_METHODS[method](**settings)

@@ -69,9 +69,9 @@ class MetaEnv(gym.Env):
 # %% ../nbs/22_meta.ipynb #489f2624
 META_ALGORITHMS = ("ppo", "sac")
 META_DEFAULTS = {
-    "ppo": dict(total_timesteps=4096, num_envs=4, num_steps=64, num_minibatches=4, update_epochs=10,
+    "ppo": dict(total_timesteps=2048, num_envs=4, num_steps=64, num_minibatches=4, update_epochs=10,
                 learning_rate=3e-4, ent_coef=0.0, gamma=0.9, hidden_layers=(64, 64)),
-    "sac": dict(total_timesteps=2000, num_envs=4, learning_starts=200, batch_size=128, buffer_size=20000,
+    "sac": dict(total_timesteps=1000, num_envs=4, learning_starts=200, batch_size=128, buffer_size=20000,
                 gamma=0.9, hidden_layers=(64, 64)),
 }  # fmt: skip
 _registered = itertools.count()

@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from .data import asset_class_name, data_dir
+from .fusion import NeuralFusion
 from .metrics import max_drawdown, sharpe_ci, sharpe_difference_ci, sharpe_ratio, turnover
 from wealtharena.multi_agent_env import (
     META, SYSTEM_SECTIONS, MultiAgentConfig, WealthArenaMultiAgentRLEnv, frozen_actions, merged_agent_config,
@@ -217,7 +218,7 @@ def run_strategy(
 ) -> dict:
     "Daily returns, traded value, capital weights, sleeve P&L and the validator's interventions of one run."
     observations, info = env.reset(seed=0)
-    rows, capital, sleeves, interventions = [], [], [], []
+    rows, capital, sleeves, interventions, signals, sleeve_returns = [], [], [], [], [], []
     while env.agents:
         actions = long_actions(env, observations) if agents is None else frozen_actions(env, agents, observations)
         if META in env.agents:
@@ -227,6 +228,8 @@ def run_strategy(
         rows.append((book["date"], book["equity"], book["traded"]))
         capital.append(book["capital_weights"])
         sleeves.append([infos[name]["sleeve_pnl"] for name in env.classes])
+        signals.append([infos[name]["signal"] for name in env.classes])
+        sleeve_returns.append([infos[name]["sleeve_return"] for name in env.classes])
         interventions += book["interventions"]
     dates = pd.DatetimeIndex([r[0] for r in rows])
     equity = pd.Series([env.config.initial_cash] + [r[1] for r in rows], index=[env.dates[env._start], *dates])
@@ -235,13 +238,15 @@ def run_strategy(
         traded=pd.Series([r[2] for r in rows], index=dates),
         capital=pd.DataFrame(capital, index=dates, columns=env.classes + ["cash"]),
         sleeve_pnl=pd.DataFrame(sleeves, index=dates, columns=env.classes),
+        signals=pd.DataFrame(signals, index=dates, columns=env.classes),
+        sleeve_returns=pd.DataFrame(sleeve_returns, index=dates, columns=env.classes),
         interventions=interventions,
     )
 
 # %% ../nbs/23_system.ipynb #330e4d34
 SIMPLE = ("1/N classes (long)", "fixed weights (long)")
-MODES = ("decentralized", "centralized (weighted)", "centralized (voting)", "hierarchical (PPO)", "hierarchical (SAC)",
-         "hierarchical (PPO), fine-tuned")
+MODES = ("decentralized", "centralized (weighted)", "centralized (voting)", "centralized (neural)",
+         "hierarchical (PPO)", "hierarchical (SAC)", "hierarchical (PPO), fine-tuned")
 
 
 def _period_env(system: dict, agents: dict, start, end, weights: dict) -> WealthArenaMultiAgentRLEnv:
@@ -299,6 +304,9 @@ def system_job(spec: dict) -> dict:
     single = lambda env, name: env.with_config(agent_weights={c: float(c == name) for c in live})
     for name in live:
         out["validation"][name] = sharpe_ratio(run_strategy(single(val_env, name), agents)["returns"])
+    record = run_strategy(val_env, agents)  # the agents' out-of-sample signals and what followed them
+    neural = NeuralFusion(seed=seed).fit(record["signals"].to_numpy(), record["sleeve_returns"].to_numpy())
+    neural_file = neural.save(folder / "fusion_neural")
     out["best_single"] = max(out["validation"], key=lambda name: np.nan_to_num(out["validation"][name], nan=-np.inf))
     metas = {}
     for algorithm in ("ppo", "sac"):
@@ -327,6 +335,8 @@ def system_job(spec: dict) -> dict:
                                    agents, None),
         "centralized (voting)": (test_env.with_config(coordination_method="centralized", fusion_method="voting"),
                                  agents, None),
+        "centralized (neural)": (test_env.with_config(coordination_method="centralized", fusion_method="neural",
+                                                      fusion_model=str(neural_file.with_suffix(""))), agents, None),
         "hierarchical (PPO)": (test_env.with_config(coordination_method="hierarchical"), agents, metas["ppo"]),
         "hierarchical (SAC)": (test_env.with_config(coordination_method="hierarchical"), agents, metas["sac"]),
     }  # fmt: skip
