@@ -81,15 +81,23 @@ def main(argv=None) -> pd.DataFrame:
     todo = [dict(system=system, fold=f, seed=s, budget=1.0, run_dir=str(run_dir), cache=args.cache, tensorboard=False)
             for f in args.folds for s in args.seeds if not (JOBS / f"fold_{f}_seed_{s}.json").is_file()]  # fmt: skip
     print(f"{len(todo)} (fold, seed) jobs to run; {len(args.folds) * len(args.seeds) - len(todo)} already stored")
-    context = multiprocessing.get_context("spawn")
+    context, failed, summary = multiprocessing.get_context("spawn"), [], None
     with ProcessPoolExecutor(max_workers=args.workers, mp_context=context) as pool:
         futures = {pool.submit(system_job, spec): (spec["fold"], spec["seed"]) for spec in todo}
         for future in as_completed(futures):
-            result = future.result()
+            fold, seed = futures[future]
+            try:
+                result = future.result()
+            except Exception as err:  # one failed job is reported; the others go on and are stored
+                failed.append((fold, seed, f"{type(err).__name__}: {err}"))
+                print(f"fold {fold} seed {seed} FAILED: {type(err).__name__}: {err}", flush=True)
+                continue
             store(result)
             summary = tables()
-            print(f"fold {result['fold']} seed {result['seed']} stored", flush=True)
-    summary = tables() if not todo else summary
+            print(f"fold {fold} seed {seed} stored", flush=True)
+    summary = tables() if summary is None else summary
+    if failed:
+        print(f"{len(failed)} job(s) failed and will run again next time: {failed}")
     shown = ["fold", "strategy", "seeds", "sharpe_mean", "sharpe_min", "sharpe_max", "vs_1n", "vs_1n_low", "vs_1n_high",
              "vs_fixed", "vs_fixed_low", "vs_fixed_high", "max_drawdown", "turnover"]  # fmt: skip
     pd.set_option("display.width", 200)

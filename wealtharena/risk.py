@@ -85,10 +85,7 @@ class SleeveLimits:
             raise ValueError(
                 f"{n_sleeves} sleeves of at least min_weight {self.min_weight} exceed max_leverage {self.max_leverage}"
             )
-        caps = dict(self.class_caps)
-        unknown = [] if isinstance(sleeves, int) else [name for name in caps if name not in names]
-        if unknown:
-            raise ValueError(f"class_caps: {unknown} are not sleeves of this book ({names})")
+        caps = dict(self.class_caps)  # a cap on a class the book does not hold is met by not holding it
         ceiling = [min(self.max_weight, caps.get(name, self.max_weight)) for name in names]
         lower = np.append(np.full(n_sleeves, self.min_weight), 1.0 - self.max_leverage)
         upper = np.append(ceiling, 1.0 - n_sleeves * self.min_weight)

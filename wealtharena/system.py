@@ -599,10 +599,17 @@ def run_system(args: RunSystem) -> Path:
 
             baseline = pool.submit(baseline_report, out / "baselines", progress=False)
         bar = tqdm(total=len(futures), desc="fold x seed jobs", unit="job", disable=not args.progress)
-        for future in as_completed(futures):
-            results.append(future.result())
-            bar.update()
-        bar.close()
+        try:
+            for future in as_completed(futures):
+                results.append(future.result())
+                bar.update()
+        except BaseException:  # a failed job stops the run now, not after every other job has finished
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            raise
+        finally:
+            bar.close()
         if baseline is not None:
             baseline.result()
     results.sort(key=lambda r: (r["fold"], r["seed"]))
