@@ -75,10 +75,12 @@ def main(argv=None) -> pd.DataFrame:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--cache", default="outputs/cache", help="trained agents reused across runs")
+    parser.add_argument("--fine-tune-bars", type=int, default=1260, help="as python -m wealtharena.system's")
     args = parser.parse_args(argv)
     system = load_system_config()
     run_dir = RESULTS / "system_run"
-    todo = [dict(system=system, fold=f, seed=s, budget=1.0, run_dir=str(run_dir), cache=args.cache, tensorboard=False)
+    todo = [dict(system=system, fold=f, seed=s, budget=1.0, run_dir=str(run_dir), cache=args.cache, tensorboard=False,
+                 fine_tune_bars=args.fine_tune_bars)
             for f in args.folds for s in args.seeds if not (JOBS / f"fold_{f}_seed_{s}.json").is_file()]  # fmt: skip
     print(f"{len(todo)} (fold, seed) jobs to run; {len(args.folds) * len(args.seeds) - len(todo)} already stored")
     context, failed, summary = multiprocessing.get_context("spawn"), [], None

@@ -89,17 +89,19 @@ def serve(folder: Path):
     return server
 
 
-def dump_dom(chromium: str, url: str) -> str:
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    if done.returncode != 0 or "<html" not in done.stdout:
-        raise RuntimeError(f"chromium failed on {url}: {done.stderr[-500:]}")
-    return done.stdout
+def dump_dom(chromium: str, url: str, attempts: int = 2) -> str:
+    "The page's DOM after its scripts ran; a browser that dies while starting (seen here now and then) gets one retry."
+    for _ in range(attempts):
+        with tempfile.TemporaryDirectory() as profile:
+            done = subprocess.run(
+                [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", url],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+        if done.returncode == 0 and "<html" in done.stdout:
+            return done.stdout
+    raise RuntimeError(f"chromium failed on {url} ({attempts} attempts): {done.stderr[-500:]}")
 
 
 def check_site(site: Path, chapters_with_math: set[str] | None = None) -> list[str]:
