@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import typing
 from dataclasses import dataclass
 
 import numpy as np
 
 # %% auto #0
-__all__ = ['project_capped_simplex', 'SleeveLimits', 'size_positions', 'RiskConfig', 'SafetyValidator']
+__all__ = ['project_capped_simplex', 'SleeveLimits', 'size_positions', 'config_from_section', 'RiskConfig', 'SafetyValidator']
 
 # %% ../nbs/21_risk.ipynb #3fcbaccc
 def project_capped_simplex(
@@ -116,6 +117,31 @@ def size_positions(
         signals = signals * target_volatility / (np.asarray(volatility, dtype=float) * math.sqrt(252))
     return np.clip(signals, -max_position, max_position)
 
+# %% ../nbs/21_risk.ipynb #bc2dea6a
+def config_from_section(cls, section, where: str):
+    "A config dataclass from a YAML section: every key known, every value of its field's type (errors name the key)."
+    if section is None:
+        return cls()
+    if isinstance(section, cls):
+        return section
+    if not isinstance(section, dict):
+        raise ValueError(f"{where}: expected a mapping of settings, got {section!r}")
+    hints, known = typing.get_type_hints(cls), [f.name for f in dataclasses.fields(cls)]
+    for key, value in section.items():
+        if key not in known:
+            raise ValueError(f"{where}.{key}: unknown key; known keys: {', '.join(known)}")
+        allowed = typing.get_args(hints[key]) or (hints[key],)
+        if value is None and type(None) in allowed:
+            continue
+        kinds = tuple(t for t in allowed if t is not type(None))
+        number = float in kinds and isinstance(value, (int, float)) and not isinstance(value, bool)
+        if number and not math.isfinite(value):
+            raise ValueError(f"{where}.{key}: expected a finite number, got {value!r}")
+        if not number and (not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds)):
+            expected = " or ".join(getattr(t, "__name__", str(t)) for t in kinds)
+            raise ValueError(f"{where}.{key}: expected {expected}, got {value!r}")
+    return cls(**section)
+
 # %% ../nbs/21_risk.ipynb #50d79980
 @dataclass(frozen=True)
 class RiskConfig:
@@ -136,24 +162,7 @@ class RiskConfig:
     @classmethod
     def from_dict(cls, section: dict | None, where: str = "risk") -> "RiskConfig":
         "The section validated: unknown keys and impossible values are named."
-        if section is None:
-            return cls()
-        if isinstance(section, cls):
-            return section
-        if not isinstance(section, dict):
-            raise ValueError(f"{where}: expected a mapping of settings, got {section!r}")
-        known = [f.name for f in dataclasses.fields(cls)]
-        for key, value in section.items():
-            if key not in known:
-                raise ValueError(f"{where}.{key}: unknown key; known keys: {', '.join(known)}")
-            if key == "class_caps":
-                if not isinstance(value, dict):
-                    raise ValueError(f"{where}.class_caps: expected a mapping of asset class -> weight, got {value!r}")
-            elif not (value is None and key == "turnover_budget") and (
-                isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-            ):
-                raise ValueError(f"{where}.{key}: expected a number, got {value!r}")
-        config = cls(**section)
+        config = config_from_section(cls, section, where)
         checks = [
             ("max_position", config.max_position > 0), ("max_gross_exposure", config.max_gross_exposure > 0),
             ("max_drawdown", 0 < config.max_drawdown < 1), ("derisk_exposure", config.derisk_exposure >= 0),
