@@ -376,6 +376,35 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
             n, width = self._market_obs[name].shape[1:]
             columns = (np.arange(n)[:, None] * width + np.arange(width - 4, width)[None, :]).ravel()
             self._state_columns[name] = columns  # where each symbol's four position numbers sit
+        self._gather_observations()
+        self._upper = np.triu_indices(n_classes)  # the covariance snapshot's entries in the meta observation
+        self._discrete_rows = np.concatenate(
+            [np.arange(self._slices[c].start, self._slices[c].stop) for c in self._discrete] or [np.zeros(0, int)]
+        )
+        self._discrete_table = np.concatenate([np.tile(self._discrete[c], (self._slices[c].stop - self._slices[c].start,
+                                               1)) for c in self._discrete] or [np.zeros((0, 3))])  # fmt: skip
+        self._continuous = [c for c in self.classes if c not in self._discrete]
+
+    def _gather_observations(self) -> None:
+        "One index that gathers every agent's observation from one source vector of the step (a single `take`)."
+        n_classes, n_symbols = len(self.classes), len(self.symbols)
+        n_bars = len(self.dates)
+        self._market_flat = np.concatenate([self._market_obs[c].reshape(n_bars, -1) for c in self.classes], axis=1)
+        market, state = self._market_flat.shape[1], 4 * n_symbols
+        signals, capital = market + state, market + state + n_classes
+        index, bounds, offset = [], {}, 0
+        for k, name in enumerate(self.classes):
+            block = self._slices[name]
+            own = offset + np.arange(self._market_obs[name][0].size)
+            own[self._state_columns[name]] = market + np.arange(4 * block.start, 4 * block.stop)
+            offset += own.size
+            tail = np.concatenate([signals + self._others[k], capital + np.arange(n_classes + 1),
+                                   capital + n_classes + 1 + np.arange(2)])  # fmt: skip
+            begin = sum(len(i) for i in index)
+            index.append(np.concatenate([own, tail]))
+            bounds[name] = (begin, begin + len(index[-1]))
+        self._gather, self._gather_bounds = np.concatenate(index), bounds
+        self._source = np.empty(capital + n_classes + 3, dtype=np.float32)
 
     def _regime_indicators(self, baskets: pd.DataFrame) -> np.ndarray:
         "Per bar and class: 63-bar momentum in volatility units, and the ratio of 21-bar to 252-bar volatility."
@@ -512,6 +541,25 @@ def _targets(self: WealthArenaMultiAgentRLEnv, agent: str, action) -> np.ndarray
 
 
 @patch
+def _all_targets(self: WealthArenaMultiAgentRLEnv, actions: dict) -> np.ndarray:
+    "Every symbol's target position (NaN: Hold): the discrete agents' codes checked at once, `_targets` on a failure."
+    targets = np.empty(len(self.symbols))
+    if self._discrete:
+        try:
+            codes = np.concatenate([actions[name] for name in self._discrete])
+        except ValueError:  # a 0-d action, say: let the agent's own check name it
+            codes = np.zeros(0)
+        shapes_ok = all(np.shape(actions[name]) == self._action_spaces[name].shape for name in self._discrete)
+        if not shapes_ok or codes.dtype.kind not in "iu" or codes.min() < 0 or codes.max() > 2:
+            for name in self._discrete:
+                self._targets(name, actions[name])  # raises, naming the agent
+        targets[self._discrete_rows] = self._discrete_table[np.arange(codes.size), codes]
+    for name in self._continuous:
+        targets[self._slices[name]] = self._targets(name, actions[name])
+    return targets
+
+
+@patch
 def _capital_weights(self: WealthArenaMultiAgentRLEnv, actions: dict, rebalancing: bool) -> tuple[np.ndarray, dict]:
     "The capital weights of the coming bar (sleeves + cash) and what the meta-controller asked for."
     if not rebalancing or self.coordination_method == "decentralized":
@@ -548,7 +596,7 @@ def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
     close = self._close[t]
     equity = self._cash + self._shares @ close
     weights_now = self._shares * close / equity
-    targets = np.concatenate([self._targets(name, actions[name]) for name in self.classes])
+    targets = self._all_targets(actions)
     hold = np.isnan(targets)
     old_share = self._capital[self._class_of] / self._counts[self._class_of]
     held = np.divide(weights_now, old_share, out=np.zeros_like(weights_now), where=old_share > 0)
@@ -635,8 +683,9 @@ def step(self: WealthArenaMultiAgentRLEnv, actions: dict):
     sleeve_return = np.divide(sleeve_pnl, sleeve_capital, out=sleeve_paper, where=sleeve_capital > 0)
     self._sleeve *= 1.0 + sleeve_return
     np.maximum(self._sleeve_peak, self._sleeve, out=self._sleeve_peak)
-    alpha = 2.0 / 61  # an EWM covariance of the sleeves' returns, span 60
-    self._covariance = (1 - alpha) * self._covariance + alpha * np.outer(sleeve_return, sleeve_return)
+    if self.coordination_method != "decentralized":  # an EWM covariance of the sleeves' returns, span 60
+        alpha = 2.0 / 61
+        self._covariance = (1 - alpha) * self._covariance + alpha * np.outer(sleeve_return, sleeve_return)
     if self._fusion is not None:
         self._fusion.update(sleeve_return)
     self._capital = capital
@@ -689,26 +738,29 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
     config, mode = self.config, self.coordination_method
     portfolio_return, drawdown = equity_next / equity - 1.0, 1.0 - equity_next / self._peak
     portfolio_scale = self._portfolio_scale[t]
-    total_costs = costs_each.sum()
-    shared = self._portfolio_reward(
-        portfolio_return, drawdown, sleeve_traded.sum() / equity, total_costs / equity, portfolio_scale
-    )
-    self._terms = {META: dict(self._portfolio_reward.last_terms)}
     n_classes = len(self.classes)
+    if mode == "decentralized":  # no agent is paid the portfolio's reward
+        shared, self._terms = None, {}
+    else:
+        shared = self._portfolio_reward(
+            portfolio_return, drawdown, sleeve_traded.sum() / equity, costs_each.sum() / equity, portfolio_scale
+        )
+        self._terms = {META: dict(self._portfolio_reward.last_terms)}
     if mode == "centralized":
         own, own_terms = np.full(n_classes, shared), [self._terms[META]] * n_classes
     else:
         capital = self._capital[:-1] * equity
-        funded = capital > 0
-        traded_k = np.divide(sleeve_traded, capital, out=np.zeros_like(capital), where=funded)
-        cost_k = np.divide(np.add.reduceat(costs_each, self._starts), capital, out=np.zeros_like(capital), where=funded)
+        per_capital = np.divide(1.0, capital, out=np.zeros_like(capital), where=capital > 0)  # 0 for an empty sleeve
+        traded_k = sleeve_traded * per_capital
+        cost_k = np.add.reduceat(costs_each, self._starts) * per_capital
         drawdown_k = 1.0 - self._sleeve / self._sleeve_peak
         own, own_terms = np.empty(n_classes), [None] * n_classes
         for reward, members, _ in self._reward_groups:
             own[members] = reward(sleeve_return[members], drawdown_k[members], traded_k[members], cost_k[members],
                                   self._sleeve_scale[t, members])  # fmt: skip
-            for i, k in enumerate(members):
-                own_terms[k] = {name: float(value[i]) for name, value in reward.last_terms.items()}
+            names, columns = list(reward.last_terms), zip(*(v.tolist() for v in reward.last_terms.values()))
+            for k, values in zip(members.tolist(), columns):
+                own_terms[k] = dict(zip(names, values))
     if mode == "decentralized":
         extra = np.zeros(n_classes)
         for k, name in enumerate(self.classes):
@@ -742,31 +794,26 @@ def _observations(self: WealthArenaMultiAgentRLEnv, equity: float) -> dict:
     close = self._close[t]
     weights = self._shares * close / equity
     share = self._capital[self._class_of] / self._counts[self._class_of]
-    state = np.empty((len(close), 4))
+    state = np.zeros((len(close), 4))
     position = state[:, 0]
     np.divide(weights, share, out=position, where=share > 0)
-    position[share <= 0] = 0.0
     state[:, 1] = 1.0 - position
     entry_ok = (self._shares != 0) & (self._entry > 0)
-    ratio = np.divide(close, self._entry, out=np.ones_like(close), where=entry_ok)
-    state[:, 2] = np.where(entry_ok, np.sign(self._shares) * (ratio - 1.0), 0.0)
+    np.divide(close, self._entry, out=state[:, 2], where=entry_ok)
+    state[:, 2] -= entry_ok
+    state[:, 2] *= np.sign(self._shares)
     state[:, 3] = 1.0 - self._account / self._account_peak
     drawdown, exposure = 1.0 - equity / self._peak, np.abs(weights).sum()
-    observations = {}
-    for k, name in enumerate(self.classes):
-        rows = self._market_obs[name][t]
-        width = rows.size
-        obs = np.empty(width + 2 * n_classes + 2, dtype=np.float32)
-        obs[:width] = rows.reshape(-1)
-        obs[self._state_columns[name]] = state[self._slices[name]].reshape(-1)
-        obs[width : width + n_classes - 1] = self._signals[self._others[k]]
-        obs[width + n_classes - 1 : -2] = self._capital
-        obs[-2], obs[-1] = drawdown, exposure
-        observations[name] = obs
+    source, market = self._source, self._market_flat.shape[1]
+    source[:market] = self._market_flat[t]
+    source[market : market + state.size] = state.reshape(-1)
+    source[market + state.size : -2] = np.concatenate([self._signals, self._capital])
+    source[-2], source[-1] = drawdown, exposure
+    gathered = source.take(self._gather)
+    observations = {name: gathered[begin:end] for name, (begin, end) in self._gather_bounds.items()}
     if META in self.possible_agents:
-        upper = np.triu_indices(n_classes)
         observations[META] = np.concatenate(
-            [self._signals, self._capital, self._regimes[t], self._snapshot(t)[upper] * 252, [drawdown, exposure]]
+            [self._signals, self._capital, self._regimes[t], self._snapshot(t)[self._upper] * 252, [drawdown, exposure]]
         ).astype(np.float32)
     return observations
 

@@ -147,7 +147,7 @@ class Reward:
     def __call__(self, ret, drawdown, traded, cost, scale=1.0):
         "The reward of one step (floats, or arrays of one value per episode); `scale` is the asset's recent volatility."
         scaled, clip = ret / scale, self.clip
-        scaled = np.clip(scaled, -clip, clip) if self._batch else min(max(scaled, -clip), clip)
+        scaled = np.minimum(np.maximum(scaled, -clip), clip) if self._batch else min(max(scaled, -clip), clip)
         if self._needs_window:
             if self._batch:
                 self._recent[self._count % self.window, self._columns] = scaled
@@ -186,8 +186,11 @@ class Reward:
         delta_a, delta_b = scaled - a, scaled * scaled - b
         if self._batch:
             variance = np.maximum(b - a * a, self.min_variance)
-            safe = np.where(variance > 1e-16, variance, 1.0)
-            value = np.where(variance > 1e-16, (b * delta_a - 0.5 * a * delta_b) / safe**1.5, 0.0)
+            if self.min_variance > 1e-16:  # the floor keeps every variance positive
+                value = (b * delta_a - 0.5 * a * delta_b) / (variance * np.sqrt(variance))
+            else:
+                safe = np.where(variance > 1e-16, variance, 1.0)
+                value = np.where(variance > 1e-16, (b * delta_a - 0.5 * a * delta_b) / safe**1.5, 0.0)
         else:
             variance = max(b - a * a, self.min_variance)
             value = (b * delta_a - 0.5 * a * delta_b) / variance**1.5 if variance > 1e-16 else 0.0

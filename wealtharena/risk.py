@@ -23,7 +23,6 @@ def project_capped_simplex(
     lower,  # lower bound per entry (a number or one per entry)
     upper,  # upper bound per entry (a number or one per entry)
     total: float = 1.0,  # what the projected weights sum to
-    iterations: int = 100,  # bisection steps (each halves the bracket of the shift)
 ) -> np.ndarray:
     "The Euclidean projection of `weights` onto {lower <= x <= upper, sum(x) = total}."
     weights = np.asarray(weights, dtype=float)
@@ -39,16 +38,15 @@ def project_capped_simplex(
             f"no weights within the bounds sum to {total}: the lower bounds sum to {lower.sum():.4g} and the upper "
             f"bounds to {upper.sum():.4g}"
         )
-    lo, hi = (weights - upper).min(), (weights - lower).max()  # at lo every entry sits at its upper bound, at hi lower
-    for _ in range(iterations):
-        tau = 0.5 * (lo + hi)
-        if np.clip(weights - tau, lower, upper).sum() > total:
-            lo = tau
-        else:
-            hi = tau
-    projected = np.clip(weights - 0.5 * (lo + hi), lower, upper)
+    kinks = np.sort(np.concatenate([weights - upper, weights - lower]))
+    sums = np.minimum(np.maximum(weights[None, :] - kinks[:, None], lower), upper).sum(axis=1)  # g at each kink
+    i = min(int(np.searchsorted(-sums, -total, side="left")), len(kinks) - 1)  # the first kink with g <= total
+    tau = kinks[i]
+    if i > 0 and sums[i - 1] > total:  # g is linear between kinks i-1 and i
+        tau = kinks[i - 1] + (sums[i - 1] - total) * (kinks[i] - kinks[i - 1]) / (sums[i - 1] - sums[i])
+    projected = np.minimum(np.maximum(weights - tau, lower), upper)
     free = (projected > lower) & (projected < upper)
-    if free.any():  # put the bisection's last rounding error on the entries strictly inside their bounds
+    if free.any():  # put the interpolation's rounding error on the entries strictly inside their bounds
         projected[free] += (total - projected.sum()) / free.sum()
     return projected
 
