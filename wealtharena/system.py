@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from .data import asset_class_name, data_dir
+from .files import write_json
 from .fusion import NeuralFusion
 from .metrics import max_drawdown, sharpe_ci, sharpe_difference_ci, sharpe_ratio, turnover
 from wealtharena.multi_agent_env import (
@@ -36,9 +37,9 @@ from .risk import RiskConfig
 
 # %% auto #0
 __all__ = ['SIMPLE', 'MODES', 'SHOWN', 'load_system_config', 'fold_dates', 'scaled_budget', 'data_digest', 'code_digest',
-           'git_commit', 'package_versions', 'write_json', 'agent_section', 'train_agent', 'long_actions',
-           'run_strategy', 'fine_tuned_agents', 'system_job', 'summarize_runs', 'verdict', 'write_figures',
-           'write_report', 'RunSystem', 'Predict', 'run_system', 'predict_allocation', 'main']
+           'git_commit', 'package_versions', 'agent_section', 'train_agent', 'long_actions', 'run_strategy',
+           'fine_tuned_agents', 'system_job', 'summarize_runs', 'verdict', 'write_figures', 'write_report', 'RunSystem',
+           'Predict', 'run_system', 'predict_allocation', 'main']
 
 # %% ../nbs/23_system.ipynb #27d1d1a1
 def load_system_config(
@@ -146,16 +147,6 @@ def package_versions() -> dict:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
-
-
-def write_json(path, payload) -> Path:
-    "Write JSON atomically (a temporary file in the same folder, then a rename): a reader never sees half a file."
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(payload, indent=2, default=str))
-    os.replace(tmp, path)
-    return path
 
 # %% ../nbs/23_system.ipynb #abcf1802
 def agent_section(system: dict, name: str) -> dict:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import random
 import time
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import torch
 from torch import nn
 
 from ..data import asset_class_name
+from ..files import atomic_write
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env', 'market_settings',
@@ -314,12 +314,6 @@ def _paths(path) -> tuple[Path, Path]:
     return base.with_suffix(".safetensors"), base.with_suffix(".json")
 
 
-def _atomic_write(target: Path, write) -> None:
-    tmp = target.with_name(target.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, target)
-
-
 def save_checkpoint(
     path,
     algorithm: str,
@@ -358,8 +352,8 @@ def save_checkpoint(
         "optimizer_groups": groups,
         "numpy_rng": [numpy_state[0], numpy_state[1].tolist(), *numpy_state[2:]],
     }
-    _atomic_write(tensor_file, lambda tmp: save_file(tensors, str(tmp), metadata={"algorithm": algorithm}))
-    _atomic_write(meta_file, lambda tmp: tmp.write_text(json.dumps(meta, default=str)))
+    atomic_write(tensor_file, lambda tmp: save_file(tensors, str(tmp), metadata={"algorithm": algorithm}))
+    atomic_write(meta_file, lambda tmp: tmp.write_text(json.dumps(meta, default=str)))
     return tensor_file.with_suffix("")
 
 
