@@ -93,6 +93,9 @@ def test_run_starts_four_processes_and_stops_them_on_sigterm(tmp_path):
         wait_for(lambda: (tmp_path / "state" / "tracker.csv").exists(), 60, "the tracker's first line")
         wait_for(lambda: json.loads((tmp_path / "runtime" / "allocations_override.json").read_text())["source"]
                  == "model", 60, "weights from the model")  # fmt: skip
+        book = tmp_path / "state" / "book.csv"
+        wait_for(lambda: any(line.split(",")[-1].startswith("2") for line in book.read_text().splitlines()[1:]), 60,
+                 "the book trading the model's weights")  # fmt: skip
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=90)

@@ -245,9 +245,11 @@ def train(args: Args, prices=None) -> dict:
     obs_dim, act_dim = int(np.prod(envs.single_observation_space.shape)), int(np.prod(act_space.shape))
     spaces = {"obs_dim": obs_dim, "action_space": describe_space(act_space)}
     actor = policy_networks(obs_dim, act_space, args)["actor"]
-    if args.init_from:  # fine-tuning: a trained agent's actor (its checkpoint holds no critics: they start fresh)
-        load_checkpoint(args.init_from, "sac", {"actor": actor}, restore_rng=False)
     qf1, qf2, qf1_target, qf2_target = (SoftQNetwork(obs_dim, act_dim, args.hidden_layers) for _ in range(4))
+    if args.init_from:  # fine-tuning: a trained agent's actor, and its critics where it has them (CQL-pretrained)
+        meta = load_checkpoint(args.init_from, "sac", {"actor": actor}, restore_rng=False)
+        if meta["state"].get("critics"):
+            load_checkpoint(args.init_from, "sac", {"qf1": qf1, "qf2": qf2}, restore_rng=False)
     qf1_target.load_state_dict(qf1.state_dict())
     qf2_target.load_state_dict(qf2.state_dict())
     q_lr, policy_lr = (args.learning_rate, args.learning_rate) if args.learning_rate else (args.q_lr, args.policy_lr)
