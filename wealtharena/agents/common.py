@@ -25,8 +25,9 @@ from ..files import atomic_write
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env', 'market_settings',
-           'fit_observation_scaler', 'start_run', 'market_state', 'evaluate', 'finish_run', 'cli', 'RunLogger',
-           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'describe_space', 'space_from']
+           'fit_observation_scaler', 'start_run', 'market_state', 'evaluate', 'finish_run', 'cli', 'validation_score',
+           'crossed', 'RunLogger', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'describe_space',
+           'space_from']
 
 # %% ../../nbs/13_agents_common.ipynb #877b81df
 def _require(ok: bool, field: str, message: str) -> None:
@@ -89,6 +90,12 @@ class RunArgs:
     """fine-tune: start from the networks of this checkpoint (an RLAgent's), with a fresh optimizer and schedule"""
     overwrite: bool = False
     """allow a fresh run to replace an existing checkpoint at save_path"""
+    val_every: int = 0
+    """market environments: score the deterministic policy on the validation range every this many steps (0: never)"""
+    val_start: str | None = None
+    """market environments: first date of the validation range (None: the book's validation year)"""
+    val_end: str | None = None
+    """market environments: last date of the validation range"""
 
     market_action_mode: ClassVar[str | None] = None  # set by learners that take only one kind of action
 
@@ -254,6 +261,36 @@ def cli(args_class, train, description: str, argv=None) -> dict:
     result = train(tyro.cli(args_class, args=argv, description=description))
     print(f"eval_mean_return={result['eval_mean_return']:.4f}")
     return result
+
+# %% ../../nbs/13_agents_common.ipynb #fe2f7112
+def validation_score(policy, args, market: dict | None) -> dict:
+    "Mean return and mean annualised Sharpe of `policy` over the validation range, one full episode per symbol."
+    from wealtharena.metrics import sharpe_ratio
+    from wealtharena.splits import default_split
+    from wealtharena.trading_env import TradingEnv
+
+    if market is None:
+        raise ValueError(f"val_every: validation needs a market env_id (an asset class), not {args.env_id!r}")
+    default_start, default_end = default_split().val
+    settings = {**market, "start": str(args.val_start or default_start.date()), "random_start": False,
+                "end": str(args.val_end or default_end.date()), "episode_length": None}  # fmt: skip
+    env = TradingEnv(asset_class=asset_class_name(args.env_id), **settings)
+    returns, sharpes = [], []
+    for symbol in env.symbols:
+        obs, info = env.reset(options={"symbol": symbol})
+        equity, total, done = [info["equity"]], 0.0, False
+        while not done:
+            obs, reward, terminated, truncated, info = env.step(policy(obs))
+            total, done = total + float(reward), terminated or truncated
+            equity.append(info["equity"])
+        returns.append(total)
+        sharpes.append(float(sharpe_ratio(np.diff(equity) / np.array(equity[:-1]))))
+    return {"return": float(np.mean(returns)), "sharpe": float(np.mean(sharpes))}
+
+
+def crossed(global_step: int, step_size: int, every: int) -> bool:
+    "Whether a run advancing `step_size` steps at a time passed a multiple of `every` on reaching `global_step`."
+    return every > 0 and global_step // every != (global_step - step_size) // every
 
 # %% ../../nbs/13_agents_common.ipynb #46cde753
 class RunLogger:

@@ -27,9 +27,11 @@ from wealtharena.agents.common import (
     describe_space,
     finish_run,
     load_checkpoint,
+    crossed,
     market_state,
     save_checkpoint,
     start_run,
+    validation_score,
 )
 
 # %% auto #0
@@ -224,6 +226,8 @@ def train(args: Args, prices=None) -> dict:
     obs = envs.reset(seed=args.seed + first_step)[0].reshape(args.num_envs, -1).astype(np.float32)
     last_done = np.zeros(args.num_envs, dtype=bool)
     learning_starts = args.learning_starts // args.num_envs  # in vector steps
+    greedy = make_policy({"q_network": q_net}, envs.single_action_space)  # follows the networks as they learn
+    curve = [{"global_step": 0, **validation_score(greedy, args, market)}] if args.val_every and not first_step else []
     history, started = [], time.time()
     for step in range(first_step, total_steps):
         global_step = (step + 1) * args.num_envs
@@ -244,6 +248,9 @@ def train(args: Args, prices=None) -> dict:
         last_done = np.logical_or(terminations, truncations)
         obs = next_obs
         log.advance(args.num_envs)
+        if crossed(global_step, args.num_envs, args.val_every):  # the validation curve (val_every > 0)
+            curve.append({"global_step": global_step, **validation_score(greedy, args, market)})
+            log.scalar("val/mean_return", curve[-1]["return"], global_step)
 
         if step >= learning_starts and step % args.train_frequency == 0 and rb.size >= args.batch_size:
             for _ in range(args.gradient_steps):
@@ -285,6 +292,7 @@ def train(args: Args, prices=None) -> dict:
         market,
         train_seconds=train_seconds,
         history=history,
+        validation_curve=curve,
         spaces=spaces,
         modules={"q_network": q_net},
         q_network=q_net,

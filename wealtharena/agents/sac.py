@@ -28,9 +28,11 @@ from wealtharena.agents.common import (
     describe_space,
     finish_run,
     load_checkpoint,
+    crossed,
     market_state,
     save_checkpoint,
     start_run,
+    validation_score,
 )
 
 # %% auto #0
@@ -290,6 +292,8 @@ def train(args: Args, prices=None) -> dict:
     obs = envs.reset(seed=args.seed + first_step)[0].reshape(args.num_envs, -1).astype(np.float32)
     last_done = np.zeros(args.num_envs, dtype=bool)
     learning_starts = args.learning_starts // args.num_envs  # in vector steps
+    greedy = make_policy({"actor": actor}, act_space)  # follows the networks as they learn
+    curve = [{"global_step": 0, **validation_score(greedy, args, market)}] if args.val_every and not first_step else []
     history, started, actor_loss = [], time.time(), None
     for step in range(first_step, total_steps):
         global_step = (step + 1) * args.num_envs
@@ -308,6 +312,9 @@ def train(args: Args, prices=None) -> dict:
         last_done = np.logical_or(terminations, truncations)
         obs = next_obs
         log.advance(args.num_envs)
+        if crossed(global_step, args.num_envs, args.val_every):  # the validation curve (val_every > 0)
+            curve.append({"global_step": global_step, **validation_score(greedy, args, market)})
+            log.scalar("val/mean_return", curve[-1]["return"], global_step)
         if step < learning_starts or step % args.train_frequency or rb.size < args.batch_size:
             if args.save_path and args.save_every and (step + 1) % args.save_every == 0:
                 checkpoint(step + 1)
@@ -377,6 +384,7 @@ def train(args: Args, prices=None) -> dict:
         market,
         train_seconds=train_seconds,
         history=history,
+        validation_curve=curve,
         spaces=spaces,
         modules={"actor": actor},
         actor=actor,
