@@ -1,22 +1,22 @@
-"""Offline pretraining of the currency agent: CQL and behavioural cloning against training from scratch, 5 seeds,
-and our discrete CQL checked against d3rlpy's DiscreteCQL on the same dataset.
+"""Offline pretraining: CQL and behavioural cloning against training from scratch, 5 seeds, checked against d3rlpy.
 
-1. A dataset of the seven single-asset strategies' and random trajectories in the DQN currency agent's environment
-   over the training years (wealtharena.offline.strategy_dataset), written once to bench/results/cql_run/dataset.
-2. Per seed: DQN from scratch with the agent's budget from agents.yaml; CQL pretraining then DQN fine-tuning from
-   it with the same budget; the same with behavioural cloning. Every run scores its greedy policy on the validation
-   year (2018) before its first online step and every --val-every steps (the learners' validation_curve). The
-   pretrained policy also goes through the SafetyValidator check (recorded, not used to stop the run).
-3. Per seed: d3rlpy 2.8.1's DiscreteCQL on the same dataset, with the same network widths, learning rate, batch,
-   discount and conservative weight, in a virtual environment of its own (bench/.venvs/d3rlpy, torch 2.13.0 CPU first;
-   d3rlpy pins a gymnasium older than the package's and is never installed into the project's environment). Its
-   Q-network's weights are copied into the package's Q-network and scored on the validation year the same way.
+For the DQN currency agent (--agent currencies, the default) or the SAC crypto agent (--agent crypto):
+1. A dataset of the seven single-asset strategies' and random trajectories in the agent's own environment over the
+   training years (wealtharena.offline.strategy_dataset), written once to bench/results/cql_run/AGENT/dataset.
+2. Per seed: the agent's learner from scratch with its budget from agents.yaml; CQL pretraining (discrete, or CQL(H)
+   with a SAC actor) then online fine-tuning from it with the same budget; the same with behavioural cloning. Every
+   run scores its deterministic policy on the validation year (2018) before its first online step and every
+   --val-every steps (the learners' validation_curve). The pretrained policy also goes through the SafetyValidator
+   check (recorded; the run goes on either way, to be measured).
+3. Per seed: d3rlpy 2.8.1's DiscreteCQL (or CQL) on the same dataset with the same widths, learning rate, batch,
+   discount and conservative weight, in a virtual environment of its own (bench/.venvs/d3rlpy: torch 2.13.0 CPU first,
+   then d3rlpy, which pins an older gymnasium than the package's; never installed into the project's environment).
+   Its Q-network (or its actor's mean path) is copied into the package's network and scored the same way.
 
-No choice looks at the test year: the figures are validation-year scores. Resumable: every finished run is a JSON
-file in bench/results/cql_run/ and is skipped on the next start. Writes bench/results/cql_pretraining.csv (one row per
-method and seed, and the means) and cql_pretraining_curves.csv (the validation curves), which the pretraining chapter
-renders.
-Run: python bench/cql_pretraining.py [--seeds 0 1 2 3 4] [--timesteps N] [--pretrain-steps 10000]
+No choice looks at the test year: every figure is a validation-year score. Resumable: every finished run is a JSON
+file in the run folder and is skipped on the next start. Writes bench/results/cql_pretraining_AGENT.csv (a row per
+method and seed, and the means) and cql_pretraining_AGENT_curves.csv, which the pretraining chapter renders.
+Run: python bench/cql_pretraining.py [--agent crypto] [--seeds 0 1 2 3 4] [--timesteps N] [--pretrain-steps 10000]
 """
 
 from __future__ import annotations
@@ -32,29 +32,37 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-RUN = RESULTS / "cql_run"
+RUN = RESULTS / "cql_run"  # per agent: cql_run/<agent>/
 VENV = ROOT / "bench" / ".venvs" / "d3rlpy"
 
 
 def d3rlpy_inner(dataset: Path, out: Path, steps: int, seed: int, hidden: list, lr: float, batch: int, gamma: float,
                  alpha: float) -> None:  # fmt: skip
-    "Inside the d3rlpy environment: DiscreteCQL on the dataset; its Q-network's Linear layers to `out` (npz)."
+    "Inside the d3rlpy environment: (Discrete)CQL on the dataset; its Q-network's or actor's Linear layers to `out`."
     import d3rlpy
     import torch
 
     d3rlpy.seed(seed)
     with np.load(dataset.with_suffix(".npz")) as stored:
         data = {k: stored[k] for k in ("observations", "actions", "rewards", "terminals", "timeouts")}
+    discrete = data["actions"].ndim == 1
+    space = d3rlpy.constants.ActionSpace.DISCRETE if discrete else d3rlpy.constants.ActionSpace.CONTINUOUS
     mdp = d3rlpy.dataset.MDPDataset(data["observations"], data["actions"], data["rewards"], data["terminals"],
-                                    timeouts=data["timeouts"], action_space=d3rlpy.constants.ActionSpace.DISCRETE,
-                                    action_size=3)  # fmt: skip
-    config = d3rlpy.algos.DiscreteCQLConfig(
-        learning_rate=lr, batch_size=batch, gamma=gamma, alpha=alpha, target_update_interval=1000,
-        encoder_factory=d3rlpy.models.VectorEncoderFactory(hidden_units=hidden, activation="relu"))  # fmt: skip
+                                    timeouts=data["timeouts"], action_space=space,
+                                    action_size=3 if discrete else data["actions"].shape[1])  # fmt: skip
+    encoder = d3rlpy.models.VectorEncoderFactory(hidden_units=hidden, activation="relu")
+    if discrete:
+        config = d3rlpy.algos.DiscreteCQLConfig(learning_rate=lr, batch_size=batch, gamma=gamma, alpha=alpha,
+                                                target_update_interval=1000, encoder_factory=encoder)  # fmt: skip
+    else:
+        config = d3rlpy.algos.CQLConfig(critic_learning_rate=lr, actor_learning_rate=1e-4, batch_size=batch,
+                                        gamma=gamma, conservative_weight=alpha, n_action_samples=10,
+                                        actor_encoder_factory=encoder, critic_encoder_factory=encoder)  # fmt: skip
     algo = config.create(device="cpu:0")
     algo.fit(mdp, n_steps=steps, n_steps_per_epoch=steps, show_progress=False,
              logger_adapter=d3rlpy.logging.NoopAdapterFactory())  # fmt: skip
-    linears = [m for m in algo.impl._modules.q_funcs[0].modules() if isinstance(m, torch.nn.Linear)]
+    network = algo.impl._modules.q_funcs[0] if discrete else algo.impl._modules.policy
+    linears = [m for m in network.modules() if isinstance(m, torch.nn.Linear)]
     arrays = {f"{i}.{name}": getattr(layer, name).detach().numpy() for i, layer in enumerate(linears)
               for name in ("weight", "bias")}  # fmt: skip
     np.savez(out, **arrays)
@@ -93,13 +101,15 @@ def steps_to_reach(curve: list, level: float):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agent", default="currencies", choices=["currencies", "crypto"],
+                        help="the DQN currency agent or the SAC crypto agent")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--timesteps", type=int, default=None, help="online steps per run (default: agents.yaml's)")
     parser.add_argument("--pretrain-steps", type=int, default=10_000, help="offline gradient steps")
     parser.add_argument("--val-every", type=int, default=10_000)
     parser.add_argument("--episodes", type=int, default=30, help="dataset episodes per behaviour")
-    parser.add_argument("--run", type=Path, default=RUN, help="folder of the runs' files (resumed from)")
-    parser.add_argument("--out", type=Path, default=RESULTS / "cql_pretraining.csv")
+    parser.add_argument("--run", type=Path, default=None, help="folder of the runs' files (default: cql_run/AGENT)")
+    parser.add_argument("--out", type=Path, default=None, help="default: bench/results/cql_pretraining_AGENT.csv")
     parser.add_argument("--inner", nargs=9, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inner:
@@ -110,14 +120,18 @@ def main(argv=None):
     import pandas as pd
     import torch
 
-    from wealtharena.agents import RLAgentFactory, dqn
+    args.run = args.run or RUN / args.agent
+    args.out = args.out or RESULTS / f"cql_pretraining_{args.agent}.csv"
+
+    from wealtharena.agents import RLAgentFactory, dqn, sac
     from wealtharena.agents.common import market_settings, validation_score
     from wealtharena.files import write_text
     from wealtharena.offline import OfflineDataset, strategy_dataset
     from wealtharena.pretraining import cql_args, fine_tune_pretrained, pretrain, safety_check
 
     args.run.mkdir(parents=True, exist_ok=True)
-    agent = RLAgentFactory.create_agent("currencies")
+    agent = RLAgentFactory.create_agent(args.agent)
+    learner = agent.algorithm.upper()
     timesteps = args.timesteps or agent.args.total_timesteps
     dataset = args.run / "dataset"
     if not dataset.with_suffix(".json").exists():
@@ -133,14 +147,14 @@ def main(argv=None):
         scratch = cached(args.run, f"scratch_seed{seed}",
                          lambda: {"curve": agent.train(seed=seed, **online)["validation_curve"]})  # fmt: skip
         final = scratch["curve"][-1]["return"]
-        curves += [{"method": "DQN from scratch", "seed": seed, **point} for point in scratch["curve"]]
-        rows.append({"method": "DQN from scratch", "seed": seed, "pretrained_return": np.nan,
+        curves += [{"method": f"{learner} from scratch", "seed": seed, **point} for point in scratch["curve"]]
+        rows.append({"method": f"{learner} from scratch", "seed": seed, "pretrained_return": np.nan,
                      "pretrained_sharpe": np.nan, "final_return": final, "final_sharpe": scratch["curve"][-1]["sharpe"],
                      "steps_to_scratch_final": timesteps, "safety_passed": np.nan,
                      "seconds": scratch["seconds"]})  # fmt: skip
         for method in ("cql", "bc"):
             def run(method=method):
-                path = args.run / f"{method}_seed{seed}"
+                path = args.run / "checkpoints" / f"{method}_seed{seed}"
                 pretrained = pretrain(agent, dataset, path, method=method, seed=seed, **offline)
                 check = safety_check(pretrained)
                 result = fine_tune_pretrained(agent, path, check=check, force=True, seed=seed, **online)
@@ -149,8 +163,8 @@ def main(argv=None):
 
             done = cached(args.run, f"{method}_seed{seed}", run)
             curve = done["curve"]
-            curves += [{"method": f"{method.upper()} pretrained, then DQN", "seed": seed, **p} for p in curve]
-            rows.append({"method": f"{method.upper()} pretrained, then DQN", "seed": seed,
+            curves += [{"method": f"{method.upper()} pretrained, then {learner}", "seed": seed, **p} for p in curve]
+            rows.append({"method": f"{method.upper()} pretrained, then {learner}", "seed": seed,
                          "pretrained_return": curve[0]["return"], "pretrained_sharpe": curve[0]["sharpe"],
                          "final_return": curve[-1]["return"], "final_sharpe": curve[-1]["sharpe"],
                          "steps_to_scratch_final": steps_to_reach(curve, final),
@@ -161,20 +175,28 @@ def main(argv=None):
             subprocess.run([str(d3rlpy_python()), __file__, "--inner", str(dataset), str(out), str(args.pretrain_steps),
                             str(seed), json.dumps(list(d3.hidden_layers)), str(d3.learning_rate), str(d3.batch_size),
                             str(d3.gamma), str(d3.cql_alpha)], check=True, capture_output=True)  # fmt: skip
-            q_net = dqn.q_network(data.observations.shape[1], 3, d3.hidden_layers)
+            if data.discrete:
+                network = dqn.q_network(data.observations.shape[1], 3, d3.hidden_layers)
+                linears = [m for m in network if isinstance(m, torch.nn.Linear)]
+                policy = dqn.make_policy({"q_network": network}, None)
+            else:  # d3rlpy's actor: encoder layers then the mean; ours: body layers then fc_mean (same function)
+                from wealtharena.agents.common import space_from
+
+                network = sac.Actor(data.observations.shape[1], space_from(data.meta["action_space"]), d3.hidden_layers)
+                linears = [m for m in network.body if isinstance(m, torch.nn.Linear)] + [network.fc_mean]
+                policy = sac.make_policy({"actor": network}, None)
             with np.load(out) as weights:
-                linears = [m for m in q_net if isinstance(m, torch.nn.Linear)]
                 for i, layer in enumerate(linears):
                     layer.weight.data = torch.from_numpy(weights[f"{i}.weight"])
                     layer.bias.data = torch.from_numpy(weights[f"{i}.bias"])
             from wealtharena.splits import FeatureScaler
 
             market = market_settings(score_args, None, FeatureScaler.from_state(data.meta["obs_scaler"]))
-            policy = dqn.make_policy({"q_network": q_net}, None)
             return {"score": validation_score(policy, score_args, market)}
 
         ref = cached(args.run, f"d3rlpy_seed{seed}", reference)
-        rows.append({"method": "d3rlpy DiscreteCQL (pretrained only)", "seed": seed,
+        reference_name = "d3rlpy DiscreteCQL" if data.discrete else "d3rlpy CQL"
+        rows.append({"method": f"{reference_name} (pretrained only)", "seed": seed,
                      "pretrained_return": ref["score"]["return"], "pretrained_sharpe": ref["score"]["sharpe"],
                      "final_return": np.nan, "final_sharpe": np.nan, "steps_to_scratch_final": np.nan,
                      "safety_passed": np.nan, "seconds": ref["seconds"]})  # fmt: skip
