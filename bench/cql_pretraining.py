@@ -42,6 +42,7 @@ def d3rlpy_inner(dataset: Path, out: Path, steps: int, seed: int, hidden: list, 
     import d3rlpy
     import torch
 
+    torch.set_num_threads(1)  # as the package's learners: small networks run fastest on one thread
     d3rlpy.seed(seed)
     with np.load(dataset.with_suffix(".npz")) as stored:
         data = {k: stored[k] for k in ("observations", "actions", "rewards", "terminals", "timeouts")}
@@ -131,6 +132,7 @@ def main(argv=None):
 
     args.run.mkdir(parents=True, exist_ok=True)
     agent = RLAgentFactory.create_agent(args.agent)
+    fresh = lambda: RLAgentFactory.create_agent(args.agent)  # train() keeps its overrides: a new agent for every run
     learner = agent.algorithm.upper()
     timesteps = args.timesteps or agent.args.total_timesteps
     dataset = args.run / "dataset"
@@ -145,7 +147,7 @@ def main(argv=None):
     rows, curves = [], []
     for seed in args.seeds:
         scratch = cached(args.run, f"scratch_seed{seed}",
-                         lambda: {"curve": agent.train(seed=seed, **online)["validation_curve"]})  # fmt: skip
+                         lambda: {"curve": fresh().train(seed=seed, **online)["validation_curve"]})  # fmt: skip
         final = scratch["curve"][-1]["return"]
         curves += [{"method": f"{learner} from scratch", "seed": seed, **point} for point in scratch["curve"]]
         rows.append({"method": f"{learner} from scratch", "seed": seed, "pretrained_return": np.nan,
@@ -155,9 +157,9 @@ def main(argv=None):
         for method in ("cql", "bc"):
             def run(method=method):
                 path = args.run / "checkpoints" / f"{method}_seed{seed}"
-                pretrained = pretrain(agent, dataset, path, method=method, seed=seed, **offline)
+                pretrained = pretrain(fresh(), dataset, path, method=method, seed=seed, **offline)
                 check = safety_check(pretrained)
-                result = fine_tune_pretrained(agent, path, check=check, force=True, seed=seed, **online)
+                result = fine_tune_pretrained(fresh(), path, check=check, force=True, seed=seed, **online)
                 return {"curve": result["validation_curve"], "safety_passed": check["passed"],
                         "safety_reason": check["reason"]}  # fmt: skip
 
