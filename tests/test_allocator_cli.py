@@ -72,11 +72,10 @@ def test_inference_writer_killed_never_leaves_a_torn_weights_file(tmp_path):
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait()
-    versions = {r["timestamp"] + r["source"] for r in reads}
     assert len(reads) > 10 and all(abs(sum(r["weights"].values()) - 1) < 1e-9 for r in reads)
     final = json.loads(weights.read_text())
     assert final["source"] == "min_variance" and np.isclose(sum(final["weights"].values()), 1.0)
-    assert versions  # every read was a whole version
+    assert all(set(r) >= {"timestamp", "version", "source", "reasons", "weights"} for r in reads)  # whole versions
     override = json.loads((tmp_path / "runtime" / "allocations_override.json").read_text())
     assert set(override["weights"]) == set(final["weights"])
 
