@@ -1,4 +1,4 @@
-"""Annualised return and volatility, Sharpe, Sortino, Calmar, drawdowns, CVaR, trades, turnover, bootstrap intervals.
+"""Returns, risk, drawdowns, trades and turnover; bootstrap intervals; probabilistic and deflated Sharpe ratios.
 
 Docs: https://wealtharena.github.io/wealtharena/metrics.html.md"""
 
@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 # %% auto #0
 __all__ = ['ANNUALIZATION_FACTORS', 'annualization_factor', 'cum_returns_final', 'annual_return', 'annual_volatility',
            'sharpe_ratio', 'downside_risk', 'sortino_ratio', 'drawdown_series', 'max_drawdown', 'max_drawdown_duration',
            'calmar_ratio', 'conditional_value_at_risk', 'trade_returns', 'win_rate', 'avg_return_per_trade', 'turnover',
-           'sharpe_ci', 'sharpe_difference_ci', 'summarize', 'metrics_table']
+           'sharpe_ci', 'sharpe_difference_ci', 'sharpe_moments', 'sharpe_standard_error', 'probabilistic_sharpe_ratio',
+           'min_track_record_length', 'expected_max_sharpe', 'deflated_sharpe_ratio', 'optimal_block_length',
+           'stationary_bootstrap_indices', 'stationary_bootstrap_ci', 'sharpe_significance', 'summarize',
+           'metrics_table']
 
 # %% ../nbs/04_metrics.ipynb #fdcb5b61
 ANNUALIZATION_FACTORS = {"daily": 252, "weekly": 52, "monthly": 12, "quarterly": 4, "yearly": 1}
@@ -261,6 +265,243 @@ def sharpe_difference_ci(
     tail = (1 - confidence) / 2 * 100
     low, high = np.nanpercentile(differences, [tail, 100 - tail])
     return float(sharpes(a) - sharpes(b)), float(low), float(high)
+
+# %% ../nbs/04_metrics.ipynb #5310bb4a
+def sharpe_moments(
+    returns,  # the strategy's periodic returns (NaN skipped)
+    risk_free: float = 0,  # per-period risk-free return subtracted first
+) -> dict:
+    "Per-period Sharpe ratio, number of returns, skewness and kurtosis (not in excess) of a return series."
+    values = _array(returns)
+    values = values[~np.isnan(values)] - risk_free
+    if len(values) < 3:
+        raise ValueError(f"sharpe_moments needs at least 3 returns, got {len(values)}")
+    std = values.std(ddof=1)
+    flat = std == 0 or not np.isfinite(std)
+    return {
+        "sharpe": np.nan if flat else float(values.mean() / std),
+        "n_obs": len(values),
+        "skew": np.nan if flat else float(stats.skew(values)),
+        "kurtosis": np.nan if flat else float(stats.kurtosis(values, fisher=False)),
+    }
+
+
+def _sharpe_variance_factor(sharpe: float, skew: float, kurtosis: float) -> float:
+    "The bracket 1 - skew * SR + (kurtosis - 1) / 4 * SR**2 of the Sharpe estimator's variance."
+    if kurtosis < 1:
+        raise ValueError(f"kurtosis is not in excess (3 for a normal) and at least 1; got {kurtosis}")
+    factor = 1 - skew * sharpe + (kurtosis - 1) / 4 * sharpe**2
+    if factor <= 0:
+        raise ValueError(f"skew {skew} and kurtosis {kurtosis} are not the moments of any distribution")
+    return factor
+
+
+def sharpe_standard_error(
+    sharpe: float,  # per-period Sharpe ratio
+    n_obs: int,  # number of returns it was estimated from
+    skew: float = 0,  # skewness of the returns
+    kurtosis: float = 3,  # kurtosis of the returns, not in excess (3 for a normal)
+) -> float:
+    "Standard error of a per-period Sharpe ratio estimated from i.i.d. non-normal returns (Mertens 2002)."
+    if n_obs < 2:
+        raise ValueError(f"n_obs must be at least 2, got {n_obs}")
+    return float(np.sqrt(_sharpe_variance_factor(sharpe, skew, kurtosis) / (n_obs - 1)))
+
+
+def probabilistic_sharpe_ratio(
+    sharpe: float,  # observed per-period Sharpe ratio
+    benchmark_sharpe: float = 0,  # per-period Sharpe ratio to beat
+    n_obs: int = 252,  # number of returns behind `sharpe`
+    skew: float = 0,  # skewness of the returns
+    kurtosis: float = 3,  # kurtosis of the returns, not in excess
+) -> float:
+    "Probability that the true per-period Sharpe ratio exceeds `benchmark_sharpe` (Bailey & Lopez de Prado 2012)."
+    return float(stats.norm.cdf((sharpe - benchmark_sharpe) / sharpe_standard_error(sharpe, n_obs, skew, kurtosis)))
+
+
+def min_track_record_length(
+    sharpe: float,  # observed per-period Sharpe ratio
+    benchmark_sharpe: float = 0,  # per-period Sharpe ratio to beat
+    skew: float = 0,  # skewness of the returns
+    kurtosis: float = 3,  # kurtosis of the returns, not in excess
+    confidence: float = 0.95,  # required probability that the true Sharpe ratio beats the benchmark
+) -> float:
+    "Number of returns needed before the probabilistic Sharpe ratio reaches `confidence` (infinite if never)."
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    factor = _sharpe_variance_factor(sharpe, skew, kurtosis)
+    if sharpe <= benchmark_sharpe:
+        return float("inf")
+    return float(1 + factor * (stats.norm.ppf(confidence) / (sharpe - benchmark_sharpe)) ** 2)
+
+# %% ../nbs/04_metrics.ipynb #bea31cc8
+def expected_max_sharpe(
+    n_trials: int,  # number of independent configurations tried
+    sharpe_variance: float,  # variance of their per-period Sharpe ratios
+    mean_sharpe: float = 0,  # their expected Sharpe ratio under the null (no skill)
+) -> float:
+    "Expected largest per-period Sharpe ratio of `n_trials` unskilled trials (the False Strategy theorem)."
+    if int(n_trials) != n_trials or n_trials < 1:
+        raise ValueError(f"n_trials must be a positive whole number, got {n_trials}")
+    if not sharpe_variance >= 0:
+        raise ValueError(f"sharpe_variance must be >= 0, got {sharpe_variance}")
+    if n_trials == 1:
+        return float(mean_sharpe)
+    max_z = (1 - np.euler_gamma) * stats.norm.ppf(1 - 1 / n_trials) + np.euler_gamma * stats.norm.ppf(
+        1 - 1 / (n_trials * np.e)
+    )
+    return float(mean_sharpe + np.sqrt(sharpe_variance) * max_z)
+
+
+def deflated_sharpe_ratio(
+    sharpe: float,  # per-period Sharpe ratio of the selected configuration
+    n_obs: int,  # number of returns behind it
+    n_trials: int,  # every configuration and seed tried, the discarded ones included
+    sharpe_variance: float,  # variance of the trials' per-period Sharpe ratios
+    skew: float = 0,  # skewness of the selected configuration's returns
+    kurtosis: float = 3,  # their kurtosis, not in excess
+) -> float:
+    "PSR against the expected best of `n_trials` unskilled trials (Bailey & Lopez de Prado 2014)."
+    benchmark = expected_max_sharpe(n_trials, sharpe_variance)
+    return probabilistic_sharpe_ratio(sharpe, benchmark, n_obs, skew, kurtosis)
+
+# %% ../nbs/04_metrics.ipynb #ec1a12e3
+def _flat_top_bandwidth(centred: np.ndarray, products: np.ndarray, autocorrelation: str) -> int:
+    "Politis-White bandwidth M = 2 m: m is the first lag of K consecutive insignificant autocorrelations."
+    n = len(centred)
+    k_n = max(5, int(np.log10(n)))
+    m_max = len(products) - 1
+    offset = {"lag": 0, "arch": 1}[autocorrelation]
+    squares = np.array([
+        np.sqrt((centred[k + offset:] @ centred[k + offset:]) * (centred[: n - k - offset] @ centred[: n - k - offset]))
+        for k in range(m_max + 1)
+    ])  # fmt: skip
+    insignificant = np.abs(products) / squares < 2 * np.sqrt(np.log10(n) / n)
+    for first in range(1, m_max - k_n + 1):
+        if insignificant[first : first + k_n].all():
+            return min(2 * first, m_max)
+    return m_max
+
+
+def optimal_block_length(
+    returns,  # a return series (NaN skipped), at least 10 values
+    autocorrelation: str = "lag",  # "lag": each lag's own windows; "arch": arch's windows, one observation off
+) -> dict:
+    "Politis-White automatic block lengths (mean block length) for the stationary and the circular bootstrap."
+    if autocorrelation not in ("lag", "arch"):
+        raise ValueError(f"autocorrelation must be 'lag' or 'arch', got {autocorrelation!r}")
+    values = _array(returns)
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n < 10:
+        raise ValueError(f"optimal_block_length needs at least 10 returns, got {n}")
+    centred = values - values.mean()
+    if not np.any(centred):
+        raise ValueError("optimal_block_length: the series is constant; there is no dependence to measure")
+    m_max = int(np.ceil(np.sqrt(n))) + max(5, int(np.log10(n)))
+    products = np.array([centred[k:] @ centred[: n - k] for k in range(m_max + 1)])
+    bandwidth = _flat_top_bandwidth(centred, products, autocorrelation)
+    lags = np.arange(1, bandwidth + 1)
+    kernel = np.minimum(1.0, 2 * (1 - lags / bandwidth))
+    autocovariance = products / n
+    g = 2 * np.sum(kernel * lags * autocovariance[1 : bandwidth + 1])
+    long_run_variance = autocovariance[0] + 2 * np.sum(kernel * autocovariance[1 : bandwidth + 1])
+    cap = float(np.ceil(min(3 * np.sqrt(n), n / 3)))
+    lengths = {}
+    for name, constant in (("stationary", 2.0), ("circular", 4 / 3)):
+        lengths[name] = float(min((2 * g**2 / (constant * long_run_variance**2)) ** (1 / 3) * n ** (1 / 3), cap))
+    return lengths
+
+# %% ../nbs/04_metrics.ipynb #83c4fb86
+def stationary_bootstrap_indices(
+    n_obs: int,  # length of the series to resample
+    block_length: float,  # mean block length b (blocks are geometric with mean b)
+    n_boot: int,  # number of resampled series
+    seed: int = 0,  # seed of the resampling
+) -> np.ndarray:
+    "Index matrix (n_boot x n_obs) of Politis & Romano's stationary bootstrap, wrapping at the end of the series."
+    if n_obs < 1 or n_boot < 1:
+        raise ValueError(f"n_obs and n_boot must be positive, got {n_obs} and {n_boot}")
+    if not block_length >= 1:
+        raise ValueError(f"block_length is a mean block length, at least 1; got {block_length}")
+    rng = np.random.default_rng(seed)
+    new_block = rng.random((n_boot, n_obs)) < 1 / block_length
+    new_block[:, 0] = True
+    starts = rng.integers(0, n_obs, size=(n_boot, n_obs))
+    positions = np.arange(n_obs)
+    block_began = np.maximum.accumulate(np.where(new_block, positions, 0), axis=1)
+    return (np.take_along_axis(starts, block_began, axis=1) + positions - block_began) % n_obs
+
+
+def _annual_sharpe_rows(samples: np.ndarray, period: str = "daily", annualization=None) -> np.ndarray:
+    "Annualised Sharpe ratio of every row (NaN where a row does not move)."
+    std = samples.std(axis=-1, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(std > 0, samples.mean(axis=-1) / std, np.nan) * np.sqrt(
+            annualization_factor(period, annualization)
+        )
+
+
+def stationary_bootstrap_ci(
+    returns,  # the strategy's periodic returns (NaN skipped)
+    statistic=None,  # function of a (resamples x periods) array giving one value per row; default the annualised Sharpe
+    confidence: float = 0.95,  # coverage of the interval
+    n_boot: int = 2000,  # bootstrap resamples
+    block_length: float | None = None,  # mean block length; None: Politis-White's automatic choice
+    seed: int = 0,  # seed of the resampling
+    period: str = "daily",  # period of the returns, for the default statistic's annualisation
+    annualization=None,
+) -> tuple[float, float, float]:
+    "The statistic and its stationary-bootstrap percentile interval (estimate, low, high)."
+    values = _array(returns)
+    values = values[~np.isnan(values)]
+    if len(values) < 10:
+        raise ValueError(f"stationary_bootstrap_ci needs at least 10 returns, got {len(values)}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    if statistic is None:
+        def statistic(x):
+            return _annual_sharpe_rows(x, period, annualization)
+    if block_length is None:
+        block_length = max(1.0, optimal_block_length(values)["stationary"]) if np.any(values - values.mean()) else 1.0
+    samples = values[stationary_bootstrap_indices(len(values), block_length, n_boot, seed)]
+    resampled = np.asarray(statistic(samples), dtype=float)
+    if resampled.shape != (n_boot,):
+        raise ValueError(f"statistic must reduce the last axis: {n_boot} resamples gave shape {resampled.shape}")
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.nanpercentile(resampled, [tail, 100 - tail])
+    return float(np.asarray(statistic(values[None, :])).ravel()[0]), float(low), float(high)
+
+# %% ../nbs/04_metrics.ipynb #3d762c12
+def sharpe_significance(
+    returns,  # the selected configuration's periodic returns
+    trial_sharpes=None,  # per-period Sharpe ratios of every trial (the selected one included); None: one trial
+    confidence: float = 0.95,  # confidence of the interval and of the minimum track record length
+    seed: int = 0,  # seed of the bootstrap
+    period: str = "daily",
+    annualization=None,
+) -> dict:
+    "Sharpe ratio, stationary-bootstrap interval, PSR, deflated Sharpe ratio and minimum track record length."
+    moments = sharpe_moments(returns)
+    trials = np.asarray([moments["sharpe"]] if trial_sharpes is None else trial_sharpes, dtype=float)
+    if trials.ndim != 1 or len(trials) == 0 or np.isnan(trials).any():
+        raise ValueError("trial_sharpes must be a non-empty list of per-period Sharpe ratios without NaN")
+    sharpe, low, high = stationary_bootstrap_ci(returns, confidence=confidence, seed=seed, period=period,
+                                                annualization=annualization)  # fmt: skip
+    variance = float(trials.var(ddof=1)) if len(trials) > 1 else 0.0
+    scale = np.sqrt(annualization_factor(period, annualization))
+    args = dict(skew=moments["skew"], kurtosis=moments["kurtosis"])
+    return {
+        "sharpe_ratio": sharpe,
+        "sharpe_ci_low": low,
+        "sharpe_ci_high": high,
+        "n_obs": moments["n_obs"],
+        "psr": probabilistic_sharpe_ratio(moments["sharpe"], 0, moments["n_obs"], **args),
+        "n_trials": len(trials),
+        "expected_max_sharpe": expected_max_sharpe(len(trials), variance) * scale,
+        "dsr": deflated_sharpe_ratio(moments["sharpe"], moments["n_obs"], len(trials), variance, **args),
+        "min_track_record": min_track_record_length(moments["sharpe"], 0, confidence=confidence, **args),
+    }
 
 # %% ../nbs/04_metrics.ipynb #a1061b6f
 def summarize(
