@@ -25,11 +25,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m wealtharena.system --folds 2019 --seeds 0 1 2 --budget 1.0
 
-# Notebooks run under nbdev-test; pytest then checks the package against the notebooks, the docs site in
+# Chapters run under nbdev-test (the experiment notebooks of nbs/experiments/ run under pytest, through papermill,
+# as a sweep runs them); pytest then checks the package against the notebooks, the docs site in
 # Chromium and everything else in tests/. pytest's summary line is the last line printed.
 test: $(STAMP)
 	@echo "== nbdev-test: every notebook runs"
-	$(VENV)/bin/nbdev-test --n-workers 2 --timing
+	$(VENV)/bin/nbdev-test --n-workers 2 --timing --skip-folder-re "^(experiments|[_.].*)$$"
 	@echo "== pytest"
 	$(PY) -m pytest
 
@@ -39,7 +40,7 @@ export: $(STAMP)
 	$(PY) tools/make_readme.py
 
 notebooks: $(STAMP)
-	$(VENV)/bin/nbdev-test --n-workers 2 --save
+	$(VENV)/bin/nbdev-test --n-workers 2 --save --skip-folder-re "^(experiments|[_.].*)$$"
 	$(MAKE) export
 
 readme: $(STAMP)

@@ -27,7 +27,7 @@ from evaluation import ResultTable, collapsed, oracle_score, policy_run, score  
 
 from wealtharena.agents import RLAgentFactory  # noqa: E402
 from wealtharena.data import load_market  # noqa: E402
-from wealtharena.synthetic import gbm, ornstein_uhlenbeck, regime_switching  # noqa: E402
+from wealtharena.experiments import market_panel  # noqa: E402
 
 N_DAYS, SYMBOLS = 3000, 5
 BEFORE = {
@@ -56,16 +56,6 @@ VARIANTS = {
 }
 
 
-def synthetic(kind: str) -> pd.DataFrame:
-    "Five symbols of a synthetic market (fixed market seeds), as a stocks panel."
-    make = {
-        "ou": lambda k: ornstein_uhlenbeck(N_DAYS, theta=0.05, sigma=0.01, seed=100 + k, symbol=f"OU{k}"),
-        "regime": lambda k: regime_switching(N_DAYS, seed=200 + k, symbol=f"RS{k}"),
-        "gbm": lambda k: gbm(N_DAYS, mu=0.0, sigma=0.2, seed=300 + k, symbol=f"GBM{k}"),
-    }[kind]
-    return pd.concat([make(k) for k in range(SYMBOLS)], ignore_index=True).assign(asset_class="stocks")
-
-
 def filter_positions(close: pd.Series, mus=(0.0008, -0.0015), sigmas=(0.008, 0.02), stay=(0.99, 0.97)) -> np.ndarray:
     "The best causal rule on the regime market: Hamilton's filter with the generator's true parameters, sign of E[r]."
     mus, sigmas = np.asarray(mus), np.asarray(sigmas)
@@ -89,7 +79,7 @@ def run(market_name: str, variant: str, seed: int) -> list[dict]:
             "2016-12-31",
         )
     else:
-        prices = synthetic(market_name)
+        prices = market_panel(market_name, N_DAYS, SYMBOLS)
         dates = np.sort(prices["date"].unique())
         train_end, score_start, score_end = dates[int(0.6 * N_DAYS)], dates[int(0.8 * N_DAYS)], None
     symbols = sorted(prices["symbol"].unique())
