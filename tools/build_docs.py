@@ -60,12 +60,38 @@ def rename_to_output_files(proc: Path) -> dict[str, str]:
         for old, new in renames.items():
             text = text.replace(old, new)
         path.write_text(text)
-    sidebar = proc / "sidebar.yml"
-    lines = [
-        l for l in sidebar.read_text().splitlines() if not l.strip().startswith("- ") or l.strip().endswith(".ipynb")
-    ]
-    sidebar.write_text("\n".join(lines) + "\n")
     return renames
+
+
+# The sidebar's groups, in reading order; a chapter missing from every group stops the build.
+SIDEBAR_GROUPS = {
+    "Data and metrics": ["data", "synthetic", "splits", "features", "metrics"],
+    "Accounting and rewards": ["execution", "backtest", "baselines", "report", "rewards"],
+    "Environments": ["trading_env", "portfolio_env", "vector_env"],
+    "Agents": ["agents_common", "ppo", "dqn", "sac", "a2c", "factory"],
+    "The multi-agent system": ["multi_agent_env", "fusion", "risk", "meta", "system"],
+    "Strategy allocator": ["strategies", "files", "paper", "allocator"],
+    "Offline pretraining": ["offline", "cql", "pretraining"],
+    "Experiments": ["experiments", "results"],
+    "Reference": ["package"],
+}
+
+
+def write_sidebar(proc: Path) -> None:
+    "A sidebar grouped by part of the book (the runnable notebooks of nbs/experiments/ are not pages)."
+    shutil.rmtree(proc / "experiments", ignore_errors=True)
+    pages = {p.stem for p in proc.glob("*.ipynb")} - {"index"}
+    grouped = [page for group in SIDEBAR_GROUPS.values() for page in group]
+    missing = sorted(pages - set(grouped))
+    if missing:
+        raise SystemExit(f"tools/build_docs.py: pages {missing} are in no SIDEBAR_GROUPS entry; add them to a group")
+    lines = ["website:", "  page-navigation: true", "  sidebar:", "    contents:", "      - index.ipynb"]
+    for title, group in SIDEBAR_GROUPS.items():
+        present = [page for page in group if page in pages]
+        if present:
+            lines += [f'      - section: "{title}"', "        contents:"]
+            lines += [f"          - {page}.ipynb" for page in present]
+    (proc / "sidebar.yml").write_text("\n".join(lines) + "\n")
 
 
 def make_self_contained(site: Path, doc_url: str) -> None:
@@ -87,6 +113,7 @@ def main(argv=None) -> Path:
     root = args.root.resolve()
     proc = process_notebooks(root)
     rename_to_output_files(proc)
+    write_sidebar(proc)
     smalldocs = Path(sys.executable).with_name("smalldocs")
     subprocess.run(
         [str(smalldocs if smalldocs.exists() else "smalldocs"), "render", str(proc)],
