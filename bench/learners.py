@@ -165,12 +165,11 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def learner_table(path, algorithm: str) -> pd.DataFrame:
-    "One learner's rows of both tables, seed by seed, for its chapter (empty until the benchmark has run)."
-    path = Path(path)
-    if not path.is_file():
+def learner_table(measured: pd.DataFrame | None, algorithm: str) -> pd.DataFrame:
+    "One learner's rows of both tables (the benchmark's table, e.g. from the results store), seed by seed."
+    if measured is None or measured.empty:
         return pd.DataFrame()
-    rows = summary(pd.read_csv(path))
+    rows = summary(measured)
     if rows.empty:
         return rows
     rows = rows[rows["algorithm"] == algorithm].drop(columns="algorithm")
