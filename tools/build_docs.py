@@ -8,7 +8,8 @@ to the page names nbdev links to, renders them with smalldocs and makes the site
 
 from __future__ import annotations
 
-import argparse, os, re, shutil, subprocess, sys
+import argparse
+import json, os, re, shutil, subprocess, sys
 from pathlib import Path
 
 KATEX_DIRS = [os.environ.get("KATEX_DIR"), "/usr/share/javascript/katex"]
@@ -63,6 +64,52 @@ def rename_to_output_files(proc: Path) -> dict[str, str]:
     return renames
 
 
+SOURCE_LINK = re.compile(r"\[source\]\((?P<base>[^)]*?/blob/[^/)]+/)(?P<file>[^)#]+)#L(?P<line>\d+)\)")
+HEADING = re.compile(r"^#+ (?P<name>[\w.]+)\s*$", re.M)
+
+
+def _definition_line(source: list[str], name: str) -> int | None:
+    "The 1-based line where `name` (a function, a class, or Class.method) is defined in a module's source."
+    start = 0
+    for part in name.split("."):
+        pattern = re.compile(rf"^\s*(async\s+)?(def|class)\s+{re.escape(part)}\b")
+        start = next((i for i in range(start, len(source)) if pattern.match(source[i])), None)
+        if start is None:
+            return None
+    return start + 1
+
+
+def fix_source_links(proc: Path, root: Path) -> int:
+    "Point each page's [source] links at its own module (nbdev resolves a short name like `Args` to any module)."
+    fixed = 0
+    for page in proc.glob("*.ipynb"):
+        candidates = (root / "nbs").glob(f"*{page.stem}.ipynb")
+        origin = [nb for nb in candidates if re.fullmatch(rf"(\d+_)?{page.stem}", nb.stem)]
+        exports = re.search(r"#\| default_exp ([\w.]+)", origin[0].read_text()) if origin else None
+        if not exports:
+            continue
+        module = Path("wealtharena", *exports.group(1).split(".")).with_suffix(".py")
+        source = (root / module).read_text().splitlines()
+        notebook = json.loads(page.read_text())
+        for cell in notebook["cells"]:
+            for output in cell.get("outputs", []):
+                markdown = output.get("data", {}).get("text/markdown")
+                if not markdown:
+                    continue
+                text = "".join(markdown)
+                link, heading = SOURCE_LINK.search(text), HEADING.search(text)
+                if not link or not heading or link.group("file") == str(module):
+                    continue
+                line = _definition_line(source, heading.group("name"))
+                if line is None:
+                    continue
+                text = text[: link.start()] + f"[source]({link.group('base')}{module}#L{line})" + text[link.end() :]
+                output["data"]["text/markdown"] = text.splitlines(keepends=True)
+                fixed += 1
+        page.write_text(json.dumps(notebook, indent=1))
+    return fixed
+
+
 # The sidebar's groups, in reading order; a chapter missing from every group stops the build.
 SIDEBAR_GROUPS = {
     "Data and metrics": ["data", "synthetic", "splits", "features", "metrics"],
@@ -112,6 +159,7 @@ def main(argv=None) -> Path:
     args = parser.parse_args(argv)
     root = args.root.resolve()
     proc = process_notebooks(root)
+    fix_source_links(proc, root)
     rename_to_output_files(proc)
     write_sidebar(proc)
     smalldocs = Path(sys.executable).with_name("smalldocs")

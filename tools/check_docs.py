@@ -31,6 +31,7 @@ class Page(HTMLParser):
     def __init__(self):
         super().__init__()
         self.stack, self.text, self.katex, self.images, self.sidebar_links = [], [], 0, [], 0
+        self.source_links = []  # the [source] links of the API blocks
         self.api_blocks, self.outside, self.in_sidebar = 0, [], 0
         self.after_heading = False  # an API block: an anchored heading, then a def/class signature
 
@@ -51,6 +52,8 @@ class Page(HTMLParser):
             self.in_sidebar = len(self.stack)
         if tag == "a" and self.in_sidebar and "sidebar-link" in classes:
             self.sidebar_links += 1
+        if tag == "a" and "/blob/" in (a.get("href") or "") and re.search(r"\.py#L\d+$", a.get("href") or ""):
+            self.source_links.append(a["href"])
         for key in ("src", "href"):
             url = a.get(key) or ""
             loads = tag in ("script", "img", "iframe") or (tag == "link" and "stylesheet" in (a.get("rel") or ""))
@@ -132,6 +135,9 @@ def check_site(site: Path, chapters_with_math: set[str] | None = None) -> list[s
                 found.append("no figure")
             if chapter and dom.api_blocks == 0:
                 found.append("no API block")
+            sources = {link.split("#")[0] for link in dom.source_links}
+            if len(sources) > 1:  # a chapter documents one module: links into several mean a symbol was misresolved
+                found.append(f"source links into {len(sources)} files: {sorted(s.rsplit('/', 1)[-1] for s in sources)}")
             if chapters_with_math and page.stem in chapters_with_math and dom.katex == 0:
                 found.append("maths not rendered by KaTeX")
             problems += [f"{page.name}: {p}" for p in found]
