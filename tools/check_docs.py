@@ -1,7 +1,8 @@
 """Open every page of the built docs site in headless Chromium, with every outside host blocked, and check it.
 
 A page fails when it shows raw maths, has no sidebar, asks for anything outside the site, or (for a chapter)
-has no figure or no API block. Exits 1 with one line per problem; prints one line per page otherwise.
+has no figure, no API block, or source links into more than one module; the search box must offer the right
+pages. Exits 1 with one line per problem; prints one line per page otherwise.
 """
 
 from __future__ import annotations
@@ -150,6 +151,44 @@ def check_site(site: Path, chapters_with_math: set[str] | None = None) -> list[s
     return problems
 
 
+SEARCH_PROBE = """<!doctype html><html><body><pre id="hits">waiting</pre>
+<iframe id="site" src="index.html" style="width:1200px;height:800px"></iframe>
+<script>
+document.getElementById("site").addEventListener("load", () => {
+  const page = document.getElementById("site").contentDocument;
+  const input = page.querySelector(".smalldocs-search input");
+  if (!input) { document.getElementById("hits").textContent = "no search box"; return; }
+  input.value = QUERY;
+  input.dispatchEvent(new Event("input", {bubbles: true}));
+  setTimeout(() => {
+    const hits = [...page.querySelectorAll(".search-result")].map((a) => a.getAttribute("href"));
+    document.getElementById("hits").textContent = JSON.stringify(hits);
+  }, 1500);
+});
+</script></body></html>"""
+
+
+def search_hits(site: Path, query: str) -> list[str] | str:
+    "The links the built site's search box offers for `query`, typed into the front page in Chromium."
+    import json
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    probe = site / "_search_probe.html"
+    probe.write_text(SEARCH_PROBE.replace("QUERY", json.dumps(query)))
+    server = serve(site)
+    try:
+        dom = dump_dom(chromium, f"http://127.0.0.1:{server.server_address[1]}/{probe.name}")
+    finally:
+        server.shutdown()
+        probe.unlink()
+    found = re.search(r'<pre id="hits">(.*?)</pre>', dom, re.S)
+    text = found.group(1) if found else "no result element"
+    try:
+        return json.loads(text.replace("&quot;", '"'))
+    except ValueError:
+        return text
+
+
 def pages_with_math(proc: Path) -> set[str]:
     "Stems of the processed notebooks whose markdown holds TeX maths."
     import json
@@ -167,6 +206,14 @@ def main(argv=None) -> int:
     parser.add_argument("--proc", type=Path, default=Path(__file__).resolve().parents[1] / "_proc")
     args = parser.parse_args(argv)
     problems = check_site(args.proc / "_docs", pages_with_math(args.proc))
+    for query, page in (("deflated Sharpe", "metrics.html"), ("papermill sweep", "experiments.html")):
+        hits = search_hits(args.proc / "_docs", query)
+        offered = isinstance(hits, list) and any(hit.split("#")[0].endswith(page) for hit in hits)
+        if not offered:
+            shown = hits if isinstance(hits, str) else hits[:5]
+            problems.append(f"search for {query!r} does not offer {page}: {shown}")
+        else:
+            print(f"search {query!r}: {len(hits)} results, {page} among them")
     for p in problems:
         print("FAIL", p)
     return 1 if problems else 0
