@@ -1,4 +1,4 @@
-"""The docs site builds offline and every page passes the browser check (maths, sidebar, figures, API, no outside)."""
+"""The docs site builds offline, every page passes the browser check (maths, sidebar, figures, API) and search works."""
 
 import sys
 from pathlib import Path
@@ -15,5 +15,5 @@ def test_docs_site_builds_and_passes_the_browser_check():
     assert len(pages) == len(chapters), f"{len(chapters)} notebooks but {len(pages)} pages: {[p.name for p in pages]}"
     with_math = check_docs.pages_with_math(ROOT / "_proc")
     assert {"metrics", "synthetic", "features"} <= with_math
-    problems = check_docs.check_site(site, with_math)
+    problems = check_docs.check_site(site, with_math) + check_docs.check_search(site)
     assert not problems, "\n".join(problems)

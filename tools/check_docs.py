@@ -189,6 +189,23 @@ def search_hits(site: Path, query: str) -> list[str] | str:
         return text
 
 
+SEARCHES = (("deflated Sharpe", "metrics.html"), ("papermill sweep", "experiments.html"))
+
+
+def check_search(site: Path) -> list[str]:
+    "Problems of the site's search: each query of SEARCHES must offer its page."
+    problems = []
+    for query, page in SEARCHES:
+        hits = search_hits(site, query)
+        offered = isinstance(hits, list) and any(hit.split("#")[0].endswith(page) for hit in hits)
+        if not offered:
+            shown = hits if isinstance(hits, str) else hits[:5]
+            problems.append(f"search for {query!r} does not offer {page}: {shown}")
+        else:
+            print(f"search {query!r}: {len(hits)} results, {page} among them")
+    return problems
+
+
 def pages_with_math(proc: Path) -> set[str]:
     "Stems of the processed notebooks whose markdown holds TeX maths."
     import json
@@ -206,14 +223,7 @@ def main(argv=None) -> int:
     parser.add_argument("--proc", type=Path, default=Path(__file__).resolve().parents[1] / "_proc")
     args = parser.parse_args(argv)
     problems = check_site(args.proc / "_docs", pages_with_math(args.proc))
-    for query, page in (("deflated Sharpe", "metrics.html"), ("papermill sweep", "experiments.html")):
-        hits = search_hits(args.proc / "_docs", query)
-        offered = isinstance(hits, list) and any(hit.split("#")[0].endswith(page) for hit in hits)
-        if not offered:
-            shown = hits if isinstance(hits, str) else hits[:5]
-            problems.append(f"search for {query!r} does not offer {page}: {shown}")
-        else:
-            print(f"search {query!r}: {len(hits)} results, {page} among them")
+    problems += check_search(args.proc / "_docs")
     for p in problems:
         print("FAIL", p)
     return 1 if problems else 0
