@@ -27,7 +27,9 @@ PANEL_COLUMNS = ("date", "asset_class", "symbol", *PRICE_FIELDS, "synthetic")
 _ALIASES = {"stock": "stocks", "etf": "etfs", "currency": "currencies", "fx": "currencies", "reit": "reits"}
 
 
-def asset_class_name(name: str) -> str:
+def asset_class_name(
+    name: str,  # an asset class or an alias ('etf', 'fx', 'reit', ...), any case
+) -> str:
     "The canonical asset-class name for `name` (singular forms such as 'etf' are accepted)."
     key = _ALIASES.get(str(name).lower().strip(), str(name).lower().strip())
     if key not in ASSET_CLASSES:
@@ -64,7 +66,9 @@ def _local_time(value):
     return stamp.tz_localize(None) if stamp.tzinfo is not None else stamp
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
+def parse_dates(
+    values: pd.Series,  # dates as text or timestamps
+) -> pd.Series:
     "Dates of a price table as naive local times: yfinance writes offsets that change with daylight saving."
     try:
         dates = pd.to_datetime(values, errors="coerce")
@@ -74,7 +78,10 @@ def parse_dates(values: pd.Series) -> pd.Series:
 
 
 def validate_prices(
-    frame: pd.DataFrame, source: str = "<DataFrame>", required=("close",), min_rows: int = 2
+    frame: pd.DataFrame,  # a tidy price table (date, symbol, prices)
+    source: str = "<DataFrame>",  # where it came from, named in errors
+    required=("close",),  # price columns that must be present
+    min_rows: int = 2,  # fewest rows per symbol
 ) -> pd.DataFrame:
     "Check a tidy price table and return a copy with parsed dates and float prices."
     missing = [c for c in ("date", *required) if c not in frame.columns]
@@ -154,7 +161,11 @@ _ALLOWED_TARGETS = ("date", "symbol", *PRICE_FIELDS)
 
 
 def load_prices(
-    path, columns: dict | None = None, symbol: str | None = None, asset_class: str = "user", min_rows: int = 2
+    path,  # a CSV or parquet file
+    columns: dict | None = None,  # renames: the file's column -> ours (date, open, close, ...)
+    symbol: str | None = None,  # the symbol, for a file of one symbol without a symbol column
+    asset_class: str = "user",  # the class the symbols belong to
+    min_rows: int = 2,  # fewest rows per symbol
 ) -> pd.DataFrame:
     "Read a CSV or parquet price file, rename its columns by `columns`, validate it and return a tidy panel."
     path = Path(path)
@@ -230,7 +241,12 @@ def _bundled_panel(asset_class: str) -> pd.DataFrame:
     return _to_panel(validate_prices(pd.read_csv(path), source=str(path)), asset_class, synthetic=False)
 
 # %% ../nbs/00_data.ipynb #dbe65d30
-def load_market(asset_class=None, symbols=None, start=None, end=None) -> pd.DataFrame:
+def load_market(
+    asset_class=None,  # one class, a list of classes, or None for all five
+    symbols=None,  # keep only these symbols
+    start=None,  # first date kept
+    end=None,  # last date kept
+) -> pd.DataFrame:
     "The bundled daily prices as a tidy panel, for one or more asset classes, symbols and a date range."
     if asset_class is None:
         classes = list(ASSET_CLASSES)
@@ -256,12 +272,19 @@ def load_market(asset_class=None, symbols=None, start=None, end=None) -> pd.Data
     return panel.reset_index(drop=True)
 
 
-def to_wide(panel: pd.DataFrame, field: str = "close") -> pd.DataFrame:
+def to_wide(
+    panel: pd.DataFrame,  # a tidy price panel
+    field: str = "close",  # the column to spread: close, open, volume, ...
+) -> pd.DataFrame:
     "One field of a tidy panel as a date x symbol table."
     return panel.pivot(index="date", columns="symbol", values=field).sort_index()
 
 # %% ../nbs/00_data.ipynb #85eb99bc
-def align_calendar(panel: pd.DataFrame, calendar: str = "B", max_fill: int = 5) -> pd.DataFrame:
+def align_calendar(
+    panel: pd.DataFrame,  # a tidy price panel
+    calendar: str = "B",  # pandas frequency of the common calendar (B: business days)
+    max_fill: int = 5,  # most consecutive bars a missing close is carried over
+) -> pd.DataFrame:
     "Put every symbol of a tidy panel on one calendar, carrying the last close over holidays and never looking ahead."
     if max_fill < 0:
         raise ValueError(f"max_fill must be >= 0, got {max_fill}")
@@ -287,7 +310,11 @@ def align_calendar(panel: pd.DataFrame, calendar: str = "B", max_fill: int = 5) 
     return pd.concat(out, ignore_index=True).sort_values(["symbol", "date"], ignore_index=True)
 
 # %% ../nbs/00_data.ipynb #a9e5767d
-def yahoo_to_panel(raw: pd.DataFrame, asset_class: str = "reits", source: str = "yfinance") -> pd.DataFrame:
+def yahoo_to_panel(
+    raw: pd.DataFrame,  # yfinance.download's table (columns: ticker x field)
+    asset_class: str = "reits",  # the class of the symbols
+    source: str = "yfinance",  # where it came from, named in errors
+) -> pd.DataFrame:
     "Turn yfinance's download table (columns: ticker x field) into a validated tidy panel."
     if raw is None or len(raw) == 0:
         raise DataValidationError(f"{source}: the download returned no rows")
@@ -305,7 +332,10 @@ def yahoo_to_panel(raw: pd.DataFrame, asset_class: str = "reits", source: str = 
 
 
 def download_yahoo(
-    symbols=("VNQ", "O", "PLD"), start: str = "2005-01-01", end: str | None = None, asset_class: str = "reits"
+    symbols=("VNQ", "O", "PLD"),  # Yahoo Finance tickers
+    start: str = "2005-01-01",  # first date
+    end: str | None = None,  # last date (None: today)
+    asset_class: str = "reits",  # the class of the symbols
 ) -> pd.DataFrame:
     "Daily dividend-adjusted OHLCV from Yahoo Finance (needs internet and yfinance), as a validated tidy panel."
     try:

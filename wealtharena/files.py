@@ -17,7 +17,10 @@ import pandas as pd
 __all__ = ['atomic_write', 'write_text', 'write_json', 'append_text', 'read_csv_lines']
 
 # %% ../nbs/25_files.ipynb #c7074d80
-def atomic_write(path, write) -> Path:
+def atomic_write(
+    path,  # the file to create or replace
+    write,  # a function that writes the content to the temporary path it gets
+) -> Path:
     "Create `path` through `write(temporary_path)`, fsync it, then rename it over `path`: readers see old or new."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -33,17 +36,26 @@ def atomic_write(path, write) -> Path:
     return path
 
 
-def write_text(path, text: str) -> Path:
+def write_text(
+    path,  # the file to create or replace
+    text: str,  # its new content
+) -> Path:
     "Write `text` to `path` atomically."
     return atomic_write(path, lambda temporary: temporary.write_text(text))
 
 
-def write_json(path, payload) -> Path:
+def write_json(
+    path,  # the file to create or replace
+    payload,  # anything json.dumps takes (other objects as str)
+) -> Path:
     "Write `payload` as JSON atomically."
     return write_text(path, json.dumps(payload, indent=2, default=str))
 
 
-def append_text(path, text: str) -> None:
+def append_text(
+    path,  # the log file
+    text: str,  # whole lines, each ending in a newline
+) -> None:
     "Append whole lines to `path` in one write, flushed and synced."
     if text and not text.endswith("\n"):
         raise ValueError(f"{path}: appends must end with a newline (whole lines only)")
@@ -55,7 +67,10 @@ def append_text(path, text: str) -> None:
         os.fsync(handle.fileno())
 
 
-def read_csv_lines(path, columns: list[str]) -> pd.DataFrame:
+def read_csv_lines(
+    path,  # a log written by append_text
+    columns: list[str],  # its column names (the log has no header)
+) -> pd.DataFrame:
     "A log written by `append_text` as a DataFrame: the complete lines only; no file yet: an empty table."
     path = Path(path)
     if not path.exists():

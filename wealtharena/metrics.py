@@ -24,7 +24,10 @@ __all__ = ['ANNUALIZATION_FACTORS', 'annualization_factor', 'cum_returns_final',
 ANNUALIZATION_FACTORS = {"daily": 252, "weekly": 52, "monthly": 12, "quarterly": 4, "yearly": 1}
 
 
-def annualization_factor(period: str = "daily", annualization: float | None = None) -> float:
+def annualization_factor(
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    annualization: float | None = None,  # periods per year, overriding `period`
+) -> float:
     "Periods per year: `annualization` if given, else the factor of `period`."
     if annualization is not None:
         return annualization
@@ -47,7 +50,10 @@ def _array(returns) -> np.ndarray:
     return values
 
 # %% ../nbs/04_metrics.ipynb #cca9e3e5
-def cum_returns_final(returns, starting_value: float = 0) -> float:
+def cum_returns_final(
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+    starting_value: float = 0,  # 0: the compounded return; else the final value of this starting value
+) -> float:
     "Compounded return over the whole series (NaN counts as 0); the final value if `starting_value` is given."
     values = _array(returns)
     if len(values) == 0:
@@ -56,7 +62,11 @@ def cum_returns_final(returns, starting_value: float = 0) -> float:
     return growth - 1 if starting_value == 0 else growth * starting_value
 
 
-def annual_return(returns, period: str = "daily", annualization=None) -> float:
+def annual_return(
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    annualization=None,  # periods per year, overriding `period`
+) -> float:
     "Compound annual growth rate."
     values = _array(returns)
     if len(values) < 1:
@@ -65,7 +75,12 @@ def annual_return(returns, period: str = "daily", annualization=None) -> float:
     return cum_returns_final(values, starting_value=1) ** (1 / years) - 1
 
 
-def annual_volatility(returns, period: str = "daily", alpha: float = 2.0, annualization=None) -> float:
+def annual_volatility(
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    alpha: float = 2.0,  # scaling exponent: the volatility grows as A ** (1 / alpha)
+    annualization=None,  # periods per year, overriding `period`
+) -> float:
     "Annualised standard deviation of returns."
     values = _array(returns)
     if len(values) < 2:
@@ -83,7 +98,12 @@ def _std(values: np.ndarray) -> float:
     return np.nanstd(values, ddof=1)
 
 
-def sharpe_ratio(returns, risk_free: float = 0, period: str = "daily", annualization=None) -> float:
+def sharpe_ratio(
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+    risk_free: float = 0,  # per-period risk-free return subtracted first
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    annualization=None,  # periods per year, overriding `period`
+) -> float:
     "Annualised Sharpe ratio: mean excess return over its standard deviation."
     values = _array(returns)
     if len(values) < 2:
@@ -93,7 +113,12 @@ def sharpe_ratio(returns, risk_free: float = 0, period: str = "daily", annualiza
         return _nanmean(excess) / _std(excess) * np.sqrt(annualization_factor(period, annualization))
 
 
-def downside_risk(returns, required_return: float = 0, period: str = "daily", annualization=None) -> float:
+def downside_risk(
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+    required_return: float = 0,  # per-period return below which a return counts as downside
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    annualization=None,  # periods per year, overriding `period`
+) -> float:
     "Annualised root mean square of the returns below `required_return`."
     values = _array(returns)
     if len(values) < 1:
@@ -102,7 +127,12 @@ def downside_risk(returns, required_return: float = 0, period: str = "daily", an
     return np.sqrt(_nanmean(shortfall**2)) * np.sqrt(annualization_factor(period, annualization))
 
 
-def sortino_ratio(returns, required_return: float = 0, period: str = "daily", annualization=None) -> float:
+def sortino_ratio(
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+    required_return: float = 0,  # per-period minimum acceptable return
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    annualization=None,  # periods per year, overriding `period`
+) -> float:
     "Annualised mean excess return over the downside risk."
     values = _array(returns)
     if len(values) < 2:
@@ -114,7 +144,9 @@ def sortino_ratio(returns, required_return: float = 0, period: str = "daily", an
         )
 
 # %% ../nbs/04_metrics.ipynb #92d78afd
-def drawdown_series(returns) -> np.ndarray:
+def drawdown_series(
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+) -> np.ndarray:
     "Drawdown of the compounded wealth from its running peak after each period (NaN counts as 0)."
     values = np.nan_to_num(_array(returns), nan=0.0)
     wealth = 100 * np.cumprod(np.concatenate([[1.0], 1 + values]))  # from 100, as empyrical, so rounding agrees
@@ -122,7 +154,9 @@ def drawdown_series(returns) -> np.ndarray:
     return ((wealth - peak) / peak)[1:]
 
 
-def max_drawdown(returns) -> float:
+def max_drawdown(
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+) -> float:
     "The largest fall from a peak, a number <= 0."
     values = _array(returns)
     if len(values) < 1:
@@ -130,7 +164,9 @@ def max_drawdown(returns) -> float:
     return float(np.min(drawdown_series(values)))
 
 
-def max_drawdown_duration(returns) -> int:
+def max_drawdown_duration(
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+) -> int:
     "The longest run of periods spent below a previous peak."
     underwater = drawdown_series(returns) < 0
     longest = current = 0
@@ -140,7 +176,11 @@ def max_drawdown_duration(returns) -> int:
     return longest
 
 
-def calmar_ratio(returns, period: str = "daily", annualization=None) -> float:
+def calmar_ratio(
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    annualization=None,  # periods per year, overriding `period`
+) -> float:
     "Annual return over the absolute maximum drawdown (NaN without a drawdown)."
     drawdown = max_drawdown(returns)
     if not drawdown < 0:
@@ -149,7 +189,10 @@ def calmar_ratio(returns, period: str = "daily", annualization=None) -> float:
     return np.nan if np.isinf(ratio) else ratio
 
 
-def conditional_value_at_risk(returns, cutoff: float = 0.05) -> float:
+def conditional_value_at_risk(
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+    cutoff: float = 0.05,  # the tail: the mean of the worst `cutoff` share of returns
+) -> float:
     "Mean of the worst `cutoff` fraction of returns (expected shortfall)."
     values = _array(returns)
     values = values[~np.isnan(values)]
@@ -159,7 +202,10 @@ def conditional_value_at_risk(returns, cutoff: float = 0.05) -> float:
     return float(np.mean(np.partition(values, tail)[: tail + 1]))
 
 # %% ../nbs/04_metrics.ipynb #24a6299f
-def trade_returns(positions, asset_returns) -> np.ndarray:
+def trade_returns(
+    positions,  # the position held over each period (signed)
+    asset_returns,  # the asset's return over the same periods
+) -> np.ndarray:
     "Return of each trade: a run of same-signed positions of one asset, compounded over its bars."
     pos, rets = pd.DataFrame(positions), pd.DataFrame(asset_returns)
     if pos.shape != rets.shape:
@@ -177,20 +223,28 @@ def trade_returns(positions, asset_returns) -> np.ndarray:
     return np.asarray(out, dtype=float)
 
 
-def win_rate(returns) -> float:
+def win_rate(
+    returns,  # one return per trade (or per period)
+) -> float:
     "Fraction of the non-zero values that are positive."
     values = _array(returns)
     values = values[~np.isnan(values) & (values != 0)]
     return float(np.mean(values > 0)) if len(values) else np.nan
 
 
-def avg_return_per_trade(trade_rets) -> float:
+def avg_return_per_trade(
+    trade_rets,  # one return per trade, as `trade_returns` gives them
+) -> float:
     "Mean return of the trades."
     values = _array(trade_rets)
     return float(np.nanmean(values)) if len(values) else np.nan
 
 
-def turnover(traded_fraction, period: str = "daily", annualization=None) -> float:
+def turnover(
+    traded_fraction,  # the fraction of equity traded in each period
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    annualization=None,  # periods per year, overriding `period`
+) -> float:
     "Annualised one-way turnover from the fraction of equity traded in each period."
     values = _array(traded_fraction)
     if len(values) == 0:
@@ -199,14 +253,14 @@ def turnover(traded_fraction, period: str = "daily", annualization=None) -> floa
 
 # %% ../nbs/04_metrics.ipynb #277364e9
 def sharpe_ci(
-    returns,
-    confidence: float = 0.95,
-    n_boot: int = 2000,
-    block: int = 20,
-    seed: int = 0,
-    risk_free: float = 0,
-    period: str = "daily",
-    annualization=None,
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+    confidence: float = 0.95,  # coverage of the interval
+    n_boot: int = 2000,  # bootstrap resamples
+    block: int = 20,  # block length in periods
+    seed: int = 0,  # seed of the resampling
+    risk_free: float = 0,  # per-period risk-free return subtracted first
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    annualization=None,  # periods per year, overriding `period`
 ) -> tuple[float, float]:
     "Circular block bootstrap confidence interval of the annualised Sharpe ratio."
     values = _array(returns)
@@ -237,8 +291,8 @@ def sharpe_difference_ci(
     n_boot: int = 2000,  # bootstrap resamples
     block: int = 20,  # block length in periods
     seed: int = 0,  # seed of the resampling
-    period: str = "daily",
-    annualization=None,
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    annualization=None,  # periods per year, overriding `period`
 ) -> tuple[float, float, float]:
     "The annualised Sharpe difference (returns - benchmark) and its paired circular-block-bootstrap interval."
     a, b = _array(returns), _array(benchmark)
@@ -450,7 +504,7 @@ def stationary_bootstrap_ci(
     block_length: float | None = None,  # mean block length; None: Politis-White's automatic choice
     seed: int = 0,  # seed of the resampling
     period: str = "daily",  # period of the returns, for the default statistic's annualisation
-    annualization=None,
+    annualization=None,  # periods per year, overriding `period`
 ) -> tuple[float, float, float]:
     "The statistic and its stationary-bootstrap percentile interval (estimate, low, high)."
     values = _array(returns)
@@ -478,8 +532,8 @@ def sharpe_significance(
     trial_sharpes=None,  # per-period Sharpe ratios of every trial (the selected one included); None: one trial
     confidence: float = 0.95,  # confidence of the interval and of the minimum track record length
     seed: int = 0,  # seed of the bootstrap
-    period: str = "daily",
-    annualization=None,
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    annualization=None,  # periods per year, overriding `period`
 ) -> dict:
     "Sharpe ratio, stationary-bootstrap interval, PSR, deflated Sharpe ratio and minimum track record length."
     moments = sharpe_moments(returns)
@@ -505,7 +559,12 @@ def sharpe_significance(
 
 # %% ../nbs/04_metrics.ipynb #a1061b6f
 def summarize(
-    returns, traded_fraction=None, trade_rets=None, period: str = "daily", annualization=None, ci_seed: int = 0
+    returns,  # simple, non-cumulative period returns (NaN skipped)
+    traded_fraction=None,  # fraction of equity traded per period, for the turnover
+    trade_rets=None,  # one return per trade, for the trade statistics
+    period: str = "daily",  # "daily", "weekly", "monthly", "quarterly" or "yearly"
+    annualization=None,  # periods per year, overriding `period`
+    ci_seed: int = 0,  # seed of the Sharpe interval's bootstrap
 ) -> dict:
     "Every metric of this chapter for one return series (turnover and trade statistics when given)."
     values = _array(returns)
@@ -533,6 +592,9 @@ def summarize(
     return out
 
 
-def metrics_table(returns_by_name: dict, **kwargs) -> pd.DataFrame:
+def metrics_table(
+    returns_by_name: dict,  # strategy name -> its period returns
+    **kwargs,  # passed to `summarize`
+) -> pd.DataFrame:
     "One row of `summarize` per named return series."
     return pd.DataFrame({name: summarize(r, **kwargs) for name, r in returns_by_name.items()}).T

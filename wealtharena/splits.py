@@ -58,7 +58,13 @@ def _make_split(dates: pd.DatetimeIndex, train_idx, val_idx, test_idx, embargo: 
     return Split(**parts)
 
 
-def split_by_dates(dates, val_start, test_start, end=None, embargo: int = 5) -> Split:
+def split_by_dates(
+    dates,  # the bars' dates
+    val_start,  # first date of the validation period
+    test_start,  # first date of the test period
+    end=None,  # last date used (None: the last one)
+    embargo: int = 5,  # bars dropped before each boundary, so that no window straddles it
+) -> Split:
     "Split `dates` at `val_start` and `test_start` (the test part runs to `end` or the last date)."
     dates = _dates(dates)
     if end is not None:
@@ -70,7 +76,12 @@ def split_by_dates(dates, val_start, test_start, end=None, embargo: int = 5) -> 
     return _make_split(dates, (0, v), (v, t), (t, len(dates)), embargo)
 
 
-def split_by_fraction(dates, train: float = 0.6, val: float = 0.2, embargo: int = 5) -> Split:
+def split_by_fraction(
+    dates,  # the bars' dates
+    train: float = 0.6,  # share of the bars for training
+    val: float = 0.2,  # share for validation
+    embargo: int = 5,  # bars dropped before each boundary
+) -> Split:
     "Split `dates` into the first `train`, the next `val` and the remaining fraction."
     if not (0 < train and 0 < val and train + val < 1):
         raise ValueError(f"need 0 < train, 0 < val and train + val < 1; got {train}, {val}")
@@ -80,13 +91,13 @@ def split_by_fraction(dates, train: float = 0.6, val: float = 0.2, embargo: int 
 
 
 def walk_forward_splits(
-    dates,
-    train_size: int,
-    val_size: int,
-    test_size: int,
-    step: int | None = None,
-    embargo: int = 5,
-    expanding: bool = False,
+    dates,  # the bars' dates
+    train_size: int,  # training bars
+    val_size: int,  # validation bars
+    test_size: int,  # test bars
+    step: int | None = None,  # bars between successive splits (default: test_size)
+    embargo: int = 5,  # bars dropped before each boundary
+    expanding: bool = False,  # grow the training window from the start
 ) -> list[Split]:
     "Successive splits moving forward by `step` bars (default `test_size`); sizes are in bars."
     dates = _dates(dates)
@@ -104,7 +115,10 @@ def walk_forward_splits(
     return splits
 
 
-def default_split(dates=None, embargo: int = 5) -> Split:
+def default_split(
+    dates=None,  # the bars' dates (default: business days of the shared window)
+    embargo: int = 5,  # bars dropped before each boundary
+) -> Split:
     "The book's split of the shared window: train to 2017, validate on 2018, test from 2019 on."
     dates = pd.bdate_range(*SHARED_WINDOW) if dates is None else _dates(dates)
     dates = dates[(dates >= pd.Timestamp(SHARED_WINDOW[0])) & (dates <= pd.Timestamp(SHARED_WINDOW[1]))]
@@ -114,10 +128,16 @@ def default_split(dates=None, embargo: int = 5) -> Split:
 class FeatureScaler:
     "Standardise feature columns with means and standard deviations fitted on the training rows only."
 
-    def __init__(self, clip: float | None = 5.0):
+    def __init__(
+        self,
+        clip: float | None = 5.0,  # clip standardised values to [-clip, clip] (None: no clipping)
+    ):
         self.clip, self.mean_, self.std_ = clip, None, None
 
-    def fit(self, features: pd.DataFrame) -> "FeatureScaler":
+    def fit(
+        self,
+        features: pd.DataFrame,  # training features (date x feature)
+    ) -> "FeatureScaler":
         "Learn each column's mean and standard deviation (warm-up NaNs ignored)."
         values = features.astype(float)
         empty = [c for c in values.columns if values[c].notna().sum() == 0]
@@ -127,7 +147,10 @@ class FeatureScaler:
         self.std_ = values.std(ddof=0).replace(0.0, 1.0)
         return self
 
-    def transform(self, features: pd.DataFrame) -> pd.DataFrame:
+    def transform(
+        self,
+        features: pd.DataFrame,  # features to standardise with the fitted statistics
+    ) -> pd.DataFrame:
         "Standardise `features` with the fitted statistics."
         if self.mean_ is None:
             raise RuntimeError("FeatureScaler.transform called before fit")
@@ -137,7 +160,10 @@ class FeatureScaler:
         scaled = (features[self.mean_.index].astype(float) - self.mean_) / self.std_
         return scaled.clip(-self.clip, self.clip) if self.clip else scaled
 
-    def fit_transform(self, features: pd.DataFrame) -> pd.DataFrame:
+    def fit_transform(
+        self,
+        features: pd.DataFrame,  # training features, fitted and standardised
+    ) -> pd.DataFrame:
         "Fit on `features` and standardise them."
         return self.fit(features).transform(features)
 

@@ -28,13 +28,13 @@ def _check_steps(n_steps: int) -> None:
 
 # %% ../nbs/01_synthetic.ipynb #e54bee72
 def gbm(
-    n_steps: int = 1000,
-    mu: float = 0.05,
-    sigma: float = 0.2,
-    s0: float = 100.0,
-    seed: int = 0,
-    symbol: str = "GBM",
-    start: str = "2000-01-03",
+    n_steps: int = 1000,  # bars to generate
+    mu: float = 0.05,  # annual drift
+    sigma: float = 0.2,  # annual volatility
+    s0: float = 100.0,  # price at the first bar
+    seed: int = 0,  # seed of the random draws (same seed, same path)
+    symbol: str = "GBM",  # the symbol's name in the panel
+    start: str = "2000-01-03",  # date of the first bar
 ) -> pd.DataFrame:
     "Geometric Brownian motion with annual drift `mu` and volatility `sigma`, daily steps."
     _check_steps(n_steps)
@@ -47,14 +47,14 @@ def gbm(
 
 # %% ../nbs/01_synthetic.ipynb #8cd55f58
 def ornstein_uhlenbeck(
-    n_steps: int = 1000,
-    theta: float = 0.05,
-    sigma: float = 0.01,
-    mean_price: float = 100.0,
-    s0: float | None = None,
-    seed: int = 0,
-    symbol: str = "OU",
-    start: str = "2000-01-03",
+    n_steps: int = 1000,  # bars to generate
+    theta: float = 0.05,  # speed of mean reversion per bar
+    sigma: float = 0.01,  # volatility of the log price per bar
+    mean_price: float = 100.0,  # the price the process reverts to
+    s0: float | None = None,  # price at the first bar
+    seed: int = 0,  # seed of the random draws (same seed, same path)
+    symbol: str = "OU",  # the symbol's name in the panel
+    start: str = "2000-01-03",  # date of the first bar
 ) -> pd.DataFrame:
     "Mean-reverting log price (daily `theta`, daily `sigma`) with the oracle position `sign(mean - log price)`."
     _check_steps(n_steps)
@@ -72,14 +72,14 @@ def ornstein_uhlenbeck(
 
 # %% ../nbs/01_synthetic.ipynb #afbec9ae
 def regime_switching(
-    n_steps: int = 1000,
-    mus=(0.0008, -0.0015),
-    sigmas=(0.008, 0.02),
-    stay=(0.99, 0.97),
-    s0: float = 100.0,
-    seed: int = 0,
-    symbol: str = "REGIME",
-    start: str = "2000-01-03",
+    n_steps: int = 1000,  # bars to generate
+    mus=(0.0008, -0.0015),  # mean daily return of each regime
+    sigmas=(0.008, 0.02),  # daily volatility of each regime
+    stay=(0.99, 0.97),  # probability of staying in each regime from one bar to the next
+    s0: float = 100.0,  # price at the first bar
+    seed: int = 0,  # seed of the random draws (same seed, same path)
+    symbol: str = "REGIME",  # the symbol's name in the panel
+    start: str = "2000-01-03",  # date of the first bar
 ) -> pd.DataFrame:
     "Two-state Markov regime-switching log returns, with the hidden `regime` and the oracle position."
     _check_steps(n_steps)
@@ -101,15 +101,15 @@ def regime_switching(
 
 # %% ../nbs/01_synthetic.ipynb #cf26c9e2
 def garch(
-    n_steps: int = 1000,
-    omega: float = 2e-6,
-    alpha: float = 0.08,
-    beta: float = 0.9,
-    mu: float = 0.0003,
-    s0: float = 100.0,
-    seed: int = 0,
-    symbol: str = "GARCH",
-    start: str = "2000-01-03",
+    n_steps: int = 1000,  # bars to generate
+    omega: float = 2e-6,  # constant of the variance equation
+    alpha: float = 0.08,  # weight of the last squared shock
+    beta: float = 0.9,  # weight of the last variance
+    mu: float = 0.0003,  # mean daily return
+    s0: float = 100.0,  # price at the first bar
+    seed: int = 0,  # seed of the random draws (same seed, same path)
+    symbol: str = "GARCH",  # the symbol's name in the panel
+    start: str = "2000-01-03",  # date of the first bar
 ) -> pd.DataFrame:
     "GARCH(1,1) simple returns with volatility clustering; `cond_vol` is each day's conditional volatility."
     _check_steps(n_steps)
