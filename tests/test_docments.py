@@ -7,7 +7,8 @@ import inspect
 import pytest
 from fastcore.docments import docments
 
-DOCUMENTED = ["data", "synthetic", "splits", "metrics", "files", "experiments", "results"]
+DOCUMENTED = ["data", "synthetic", "splits", "features", "metrics", "baselines", "rewards", "trading_env", "vector_env",
+              "risk", "files", "experiments", "results"]
 
 
 def undocumented(module) -> dict:

@@ -32,21 +32,28 @@ def _period_starts(index: pd.DatetimeIndex, freq: str = "ME") -> np.ndarray:
     return np.r_[True, periods[1:] != periods[:-1]]
 
 
-def buy_and_hold(prices: pd.DataFrame) -> pd.DataFrame:
+def buy_and_hold(
+    prices: pd.DataFrame,  # close prices, date x asset
+) -> pd.DataFrame:
     "1/N of equity in each asset on the first day, never rebalanced."
     weights = _no_orders(prices)
     weights.iloc[0] = 1 / prices.shape[1]
     return weights
 
 
-def equal_weight(prices: pd.DataFrame, rebalance: str = "ME") -> pd.DataFrame:
+def equal_weight(
+    prices: pd.DataFrame,  # close prices, date x asset
+    rebalance: str = "ME",  # pandas offset alias of the rebalancing dates (ME: month ends)
+) -> pd.DataFrame:
     "1/N in each asset, restored at the start of every period."
     weights = _no_orders(prices)
     weights[_period_starts(prices.index, rebalance)] = 1 / prices.shape[1]
     return weights
 
 # %% ../nbs/07_baselines.ipynb #c19b8945
-def ledoit_wolf(returns: np.ndarray) -> tuple[np.ndarray, float]:
+def ledoit_wolf(
+    returns: np.ndarray,  # returns, periods x assets (no NaN)
+) -> tuple[np.ndarray, float]:
     "Ledoit-Wolf shrunk covariance of the columns of `returns` and the shrinkage used."
     x = np.asarray(returns, dtype=float)
     if x.ndim != 2 or x.shape[0] < 2:
@@ -66,7 +73,9 @@ def ledoit_wolf(returns: np.ndarray) -> tuple[np.ndarray, float]:
     return (1 - shrinkage) * sample + shrinkage * mu * np.eye(p), shrinkage
 
 
-def min_variance_weights(cov: np.ndarray) -> np.ndarray:
+def min_variance_weights(
+    cov: np.ndarray,  # a covariance matrix, assets x assets
+) -> np.ndarray:
     "Long-only weights summing to 1 that minimise the variance under `cov`."
     p = cov.shape[0]
     result = minimize(
@@ -82,7 +91,11 @@ def min_variance_weights(cov: np.ndarray) -> np.ndarray:
     return weights / weights.sum()
 
 
-def min_variance(prices: pd.DataFrame, lookback: int = 252, rebalance: str = "ME") -> pd.DataFrame:
+def min_variance(
+    prices: pd.DataFrame,  # close prices, date x asset
+    lookback: int = 252,  # daily returns behind each covariance estimate
+    rebalance: str = "ME",  # pandas offset alias of the rebalancing dates (ME: month ends)
+) -> pd.DataFrame:
     "Long-only minimum variance under a Ledoit-Wolf covariance of the last `lookback` daily returns."
     returns = prices.pct_change().to_numpy()
     weights = _no_orders(prices)
@@ -94,7 +107,11 @@ def min_variance(prices: pd.DataFrame, lookback: int = 252, rebalance: str = "ME
     return weights
 
 # %% ../nbs/07_baselines.ipynb #b64ba49f
-def ts_momentum(prices: pd.DataFrame, lookback: int = 252, rebalance: str = "ME") -> pd.DataFrame:
+def ts_momentum(
+    prices: pd.DataFrame,  # close prices, date x asset
+    lookback: int = 252,  # days of the return whose sign is the signal
+    rebalance: str = "ME",  # pandas offset alias of the rebalancing dates (ME: month ends)
+) -> pd.DataFrame:
     "Long (short) 1/N in each asset whose `lookback`-day return is positive (negative), rebalanced each period."
     signal = np.sign(prices / prices.shift(lookback) - 1).fillna(0.0)
     weights = _no_orders(prices)
@@ -103,7 +120,11 @@ def ts_momentum(prices: pd.DataFrame, lookback: int = 252, rebalance: str = "ME"
     return weights
 
 
-def ma_crossover(prices: pd.DataFrame, fast: int = 50, slow: int = 200) -> pd.DataFrame:
+def ma_crossover(
+    prices: pd.DataFrame,  # close prices, date x asset
+    fast: int = 50,  # days of the fast moving average
+    slow: int = 200,  # days of the slow moving average
+) -> pd.DataFrame:
     "Long 1/N in each asset while its `fast`-day average is above its `slow`-day average; orders only on a flip."
     if fast >= slow:
         raise ValueError(f"fast ({fast}) must be shorter than slow ({slow})")
@@ -131,7 +152,11 @@ DEFAULT_COSTS = {
 }
 
 
-def class_prices(asset_class: str, split: Split | None = None, warmup: int = 260) -> tuple[pd.DataFrame, pd.DataFrame]:
+def class_prices(
+    asset_class: str,  # the class
+    split: Split | None = None,  # the train/validation/test dates (default: the book's split)
+    warmup: int = 260,  # bars before the backtest start kept for the rules' lookbacks
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Closes and fill prices of an asset class's usable symbols, from the backtest start to the end of the test period."
     split = split or default_split()
     panel = align_calendar(load_market(asset_class_name(asset_class), end=split.test[1]))
@@ -149,7 +174,10 @@ def class_prices(asset_class: str, split: Split | None = None, warmup: int = 260
 
 
 def run_baselines(
-    asset_class: str, split: Split | None = None, costs: CostModel | None = None, strategies: dict | None = None
+    asset_class: str,  # the class
+    split: Split | None = None,  # the dates (default: the book's split)
+    costs: CostModel | None = None,  # the cost model (default: the class's)
+    strategies: dict | None = None,  # name -> weight function (default: every baseline)
 ) -> dict[str, BacktestResult]:
     "Backtest every baseline on one asset class's bundled data."
     asset_class = asset_class_name(asset_class)
@@ -161,13 +189,21 @@ def run_baselines(
     }
 
 # %% ../nbs/07_baselines.ipynb #e66302c7
-def baseline_metrics(results: dict[str, BacktestResult], split: Split | None = None) -> pd.DataFrame:
+def baseline_metrics(
+    results: dict[str, BacktestResult],  # name -> backtest result
+    split: Split | None = None,  # the dates whose test period is scored
+) -> pd.DataFrame:
     "One row of test-period metrics per baseline."
     split = split or default_split()
     return pd.DataFrame({name: r.summary(*split.test) for name, r in results.items()}).T
 
 
-def plot_equity_and_drawdown(results: dict[str, BacktestResult], start, end, title: str):
+def plot_equity_and_drawdown(
+    results: dict[str, BacktestResult],  # name -> backtest result
+    start,  # first date shown
+    end,  # last date shown
+    title: str,  # the figure's title
+):
     "Equity (rebased to 1 at `start`) and drawdown of each result between `start` and `end`."
     import matplotlib.pyplot as plt
     from wealtharena.metrics import drawdown_series

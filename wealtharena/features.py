@@ -17,22 +17,32 @@ __all__ = ['FEATURE_SETS', 'OPTIONAL_FEATURES', 'simple_returns', 'log_returns',
            'features_panel', 'changed_before']
 
 # %% ../nbs/03_features.ipynb #1020cdaf
-def simple_returns(close: pd.Series) -> pd.Series:
+def simple_returns(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+) -> pd.Series:
     "Daily simple returns P_t / P_{t-1} - 1."
     return close.pct_change()
 
 
-def log_returns(close: pd.Series) -> pd.Series:
+def log_returns(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+) -> pd.Series:
     "Daily log returns log(P_t / P_{t-1})."
     return np.log(close).diff()
 
 
-def rolling_volatility(close: pd.Series, window: int = 20) -> pd.Series:
+def rolling_volatility(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+    window: int = 20,  # daily returns in the window
+) -> pd.Series:
     "Annualised standard deviation of the last `window` daily log returns."
     return log_returns(close).rolling(window).std() * np.sqrt(252)
 
 # %% ../nbs/03_features.ipynb #e4b4edc4
-def rsi(close: pd.Series, window: int = 14) -> pd.Series:
+def rsi(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+    window: int = 14,  # Wilder's smoothing window
+) -> pd.Series:
     "Wilder's relative strength index in [0, 100]."
     delta = close.diff()
     smooth = lambda s: s.ewm(alpha=1 / window, adjust=False, min_periods=window).mean()
@@ -40,7 +50,12 @@ def rsi(close: pd.Series, window: int = 14) -> pd.Series:
     return (100 - 100 / (1 + gain / loss)).where(loss > 0, 100.0).where(gain.notna())
 
 
-def macd(close: pd.Series, fast: int = 12, slow: int = 26, signal: int = 9) -> pd.DataFrame:
+def macd(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+    fast: int = 12,  # span of the fast EMA
+    slow: int = 26,  # span of the slow EMA
+    signal: int = 9,  # span of the signal line's EMA
+) -> pd.DataFrame:
     "MACD line, signal line and histogram, each divided by the price."
     ema = lambda s, n: s.ewm(span=n, adjust=False, min_periods=n).mean()
     line = (ema(close, fast) - ema(close, slow)) / close
@@ -48,61 +63,98 @@ def macd(close: pd.Series, fast: int = 12, slow: int = 26, signal: int = 9) -> p
     return pd.DataFrame({"macd": line, "macd_signal": signal_line, "macd_hist": line - signal_line})
 
 
-def bollinger_pct_b(close: pd.Series, window: int = 20, n_std: float = 2.0) -> pd.Series:
+def bollinger_pct_b(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+    window: int = 20,  # bars of the moving average and standard deviation
+    n_std: float = 2.0,  # band half-width in standard deviations
+) -> pd.Series:
     "Position of the price within its Bollinger band: 0 at the lower band, 1 at the upper."
     mean, std = close.rolling(window).mean(), close.rolling(window).std()
     return (close - (mean - n_std * std)) / (2 * n_std * std).replace(0.0, np.nan)
 
 
-def ma_ratio(close: pd.Series, window: int) -> pd.Series:
+def ma_ratio(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+    window: int,  # bars of the simple moving average
+) -> pd.Series:
     "Distance of the price from its `window`-day simple moving average, as a fraction."
     return close / close.rolling(window).mean() - 1
 
 # %% ../nbs/03_features.ipynb #13011c22
-def atr(high: pd.Series, low: pd.Series, close: pd.Series, window: int = 14) -> pd.Series:
+def atr(
+    high: pd.Series,  # daily highs
+    low: pd.Series,  # daily lows
+    close: pd.Series,  # daily closes
+    window: int = 14,  # Wilder's smoothing window
+) -> pd.Series:
     "Wilder's average true range, divided by the close."
     prev = close.shift(1)
     true_range = pd.concat([high - low, (high - prev).abs(), (low - prev).abs()], axis=1).max(axis=1, skipna=False)
     return true_range.ewm(alpha=1 / window, adjust=False, min_periods=window).mean() / close
 
 
-def volume_zscore(volume: pd.Series, window: int = 20) -> pd.Series:
+def volume_zscore(
+    volume: pd.Series,  # daily volumes
+    window: int = 20,  # bars of the mean and standard deviation
+) -> pd.Series:
     "Today's volume in standard deviations from its `window`-day mean."
     return (volume - volume.rolling(window).mean()) / volume.rolling(window).std().replace(0.0, np.nan)
 
 
-def trend_regime(close: pd.Series, fast: int = 50, slow: int = 200) -> pd.Series:
+def trend_regime(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+    fast: int = 50,  # bars of the fast moving average
+    slow: int = 200,  # bars of the slow moving average
+) -> pd.Series:
     "+1 when the fast moving average is above the slow one, -1 when below."
     fast_ma, slow_ma = close.rolling(fast).mean(), close.rolling(slow).mean()
     return np.sign(fast_ma - slow_ma).where(slow_ma.notna())
 
 
-def volatility_regime(close: pd.Series, window: int = 20, lookback: int = 252) -> pd.Series:
+def volatility_regime(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+    window: int = 20,  # bars of the rolling volatility
+    lookback: int = 252,  # bars of its rolling median
+) -> pd.Series:
     "1 when the recent volatility is above its median over the past `lookback` days, else 0."
     vol = rolling_volatility(close, window)
     median = vol.rolling(lookback, min_periods=lookback // 2).median()
     return (vol > median).astype(float).where(median.notna())
 
 # %% ../nbs/03_features.ipynb #5c6de86f
-def ewm_volatility(close: pd.Series, span: int = 60, min_periods: int = 20) -> pd.Series:
+def ewm_volatility(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+    span: int = 60,  # span of the exponential weights
+    min_periods: int = 20,  # returns needed before a value
+) -> pd.Series:
     "Daily (not annualised) exponentially weighted standard deviation of simple returns, through each bar."
     return simple_returns(close).ewm(span=span, min_periods=min_periods).std()
 
 
-def normalised_return(close: pd.Series, days: int, volatility: pd.Series | None = None) -> pd.Series:
+def normalised_return(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+    days: int,  # horizon of the return in days
+    volatility: pd.Series | None = None,  # daily volatility to scale by (default: ewm_volatility)
+) -> pd.Series:
     "The return over the last `days` days in units of its expected standard deviation sigma_t * sqrt(days)."
     volatility = ewm_volatility(close) if volatility is None else volatility
     return close.pct_change(days) / (volatility * np.sqrt(days))
 
 
-def macd_signal(close: pd.Series, short: int, long: int) -> pd.Series:
+def macd_signal(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+    short: int,  # time scale of the short EWMA
+    long: int,  # time scale of the long EWMA
+) -> pd.Series:
     "Baz et al.'s MACD signal: (EWMA_short - EWMA_long) over the 63-day price std, over its own 252-day std."
     ewma = lambda scale: close.ewm(alpha=1 / scale, adjust=False).mean()
     q = (ewma(short) - ewma(long)) / close.rolling(63).std()
     return q / q.rolling(252).std()
 
 
-def zzr_features(close: pd.Series) -> dict[str, pd.Series]:
+def zzr_features(
+    close: pd.Series,  # a symbol's closing prices, indexed by date
+) -> dict[str, pd.Series]:
     "The features of Zhang, Zohren and Roberts (2020): normalised returns, three MACD signals and a centred RSI."
     volatility = ewm_volatility(close)
     feats = {f"zret_{k}": normalised_return(close, k, volatility) for k in (1, 21, 42, 63, 252)}
@@ -122,7 +174,9 @@ FEATURE_SETS = {
 OPTIONAL_FEATURES = ("atr_14", "volume_z_20")  # need highs and lows, or volume
 
 
-def compute_features(prices: pd.DataFrame) -> pd.DataFrame:
+def compute_features(
+    prices: pd.DataFrame,  # one symbol's bars (date, open, high, low, close, volume where present)
+) -> pd.DataFrame:
     "Every causal feature one symbol's prices support, indexed by date."
     prices = prices.set_index("date") if "date" in prices.columns else prices
     close = prices["close"]
@@ -148,7 +202,10 @@ def compute_features(prices: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(feats, index=close.index)
 
 
-def select_features(feats: pd.DataFrame, features: str | list[str] = "classic") -> pd.DataFrame:
+def select_features(
+    feats: pd.DataFrame,  # the table compute_features made
+    features: str | list[str] = "classic",  # a feature set's name in FEATURE_SETS, or a list of columns
+) -> pd.DataFrame:
     "The columns of a feature set (a name in FEATURE_SETS, optional columns when present) or of an explicit list."
     if isinstance(features, str):
         if features not in FEATURE_SETS:
@@ -160,7 +217,10 @@ def select_features(feats: pd.DataFrame, features: str | list[str] = "classic") 
     return feats[list(features)]
 
 
-def shared_features(frames, features: str | list[str] = "classic") -> list[str]:
+def shared_features(
+    frames,  # several symbols' feature tables
+    features: str | list[str] = "classic",  # a feature set's name, or a list of columns
+) -> list[str]:
     "The columns of a feature set that every one of several symbols' price tables supports (for pooled training)."
     if not isinstance(features, str):
         return list(features)
@@ -173,14 +233,21 @@ def shared_features(frames, features: str | list[str] = "classic") -> list[str]:
     return [c for c in FEATURE_SETS[features] if c not in dropped]
 
 
-def features_panel(panel: pd.DataFrame) -> pd.DataFrame:
+def features_panel(
+    panel: pd.DataFrame,  # a tidy price panel of one or more symbols
+) -> pd.DataFrame:
     "Causal features for every symbol of a tidy panel, as a tidy table (date, symbol, features)."
     parts = [compute_features(g).assign(symbol=symbol) for symbol, g in panel.groupby("symbol", sort=False)]
     out = pd.concat(parts).rename_axis("date").reset_index()
     return out[["date", "symbol", *[c for c in out.columns if c not in ("date", "symbol")]]]
 
 # %% ../nbs/03_features.ipynb #d0864620
-def changed_before(features_fn, prices: pd.DataFrame, cut: int, seed: int = 0) -> list[str]:
+def changed_before(
+    features_fn,  # a function from prices to features
+    prices: pd.DataFrame,  # one symbol's bars
+    cut: int,  # row after which the prices are perturbed
+    seed: int = 0,  # seed of the perturbation
+) -> list[str]:
     "Feature columns whose values up to row `cut` change when the prices after `cut` are perturbed."
     rng = np.random.default_rng(seed)
     future = prices.copy()

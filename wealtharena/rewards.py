@@ -42,7 +42,9 @@ ALIASES = {
 }
 
 
-def term_name(name: str) -> str:
+def term_name(
+    name: str,  # a term's name or alias (e.g. 'sharpe' for differential_sharpe)
+) -> str:
     "The canonical name of a reward term (aliases such as 'sharpe' accepted)."
     key = ALIASES.get(str(name).strip(), str(name).strip())
     if key not in TERMS:
@@ -55,7 +57,9 @@ def term_name(name: str) -> str:
 _TERM = re.compile(r"\s*([+-])?\s*(?:(\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+)\s*\*\s*)?([A-Za-z_][A-Za-z_0-9]*)\s*")
 
 
-def parse_weights(spec) -> dict[str, float]:
+def parse_weights(
+    spec,  # a dict {term: weight} or a formula such as '0.6 * sharpe + 0.3 * pnl'
+) -> dict[str, float]:
     "Reward weights from a dict {term: weight} or a formula like '0.6 * sharpe + 0.3 * pnl - 0.1 * drawdown_penalty'."
     if isinstance(spec, str):
         weights, pos = {}, 0
@@ -87,7 +91,10 @@ def parse_weights(spec) -> dict[str, float]:
     return weights
 
 # %% ../nbs/09_rewards.ipynb #2a4dd1ba
-def warm_moments(scaled_returns, eta: float = 0.01) -> tuple[np.ndarray, np.ndarray]:
+def warm_moments(
+    scaled_returns,  # returns in units of the asset's volatility, through each bar
+    eta: float = 0.01,  # the moments' adaptation rate
+) -> tuple[np.ndarray, np.ndarray]:
     "Moody and Saffell's moving moments A_t, B_t of a return series through each bar (for warming an episode's start)."
     scaled_returns = pd.Series(np.asarray(scaled_returns, dtype=float)).fillna(0.0)
     first = scaled_returns.ewm(alpha=eta, adjust=False).mean().to_numpy()
@@ -123,7 +130,11 @@ class Reward:
         self.last_terms: dict = {}
         self.reset()
 
-    def reset(self, batch: int | None = None, warm=None) -> "Reward":
+    def reset(
+        self,
+        batch: int | None = None,  # number of episodes stepped together (None: one, with scalar inputs)
+        warm=None,  # Sharpe moments (A, B) to start from
+    ) -> "Reward":
         "Start a new episode (or `batch` episodes, for array inputs), with Sharpe moments `warm` = (A, B) if given."
         self._batch = batch
         first, second = (0.0, 0.0) if warm is None else warm
@@ -138,7 +149,11 @@ class Reward:
         self.last_terms = {}
         return self
 
-    def reset_episodes(self, mask, warm=None) -> None:
+    def reset_episodes(
+        self,
+        mask,  # which of the batch's episodes restart
+        warm=None,  # their Sharpe moments (A, B) to start from
+    ) -> None:
         "Start new episodes where `mask` is true (batch mode), leaving the others running; `warm`: arrays (A, B)."
         first, second = (0.0, 0.0) if warm is None else (warm[0][mask], warm[1][mask])
         self._a[mask], self._b[mask], self._drawdown[mask], self._count[mask] = first, second, 0.0, 0
@@ -234,7 +249,10 @@ def risk_contributions(
     return weights * marginal / variance if variance > 0 else np.zeros_like(weights)
 
 
-def diversification(weights, covariance) -> float:
+def diversification(
+    weights,  # the sleeves' capital weights
+    covariance,  # the sleeves' return covariance
+) -> float:
     "The diversification term: 1 - Herfindahl index of the sleeves' risk contributions."
     contributions = risk_contributions(weights, covariance)
     return 1.0 - float((contributions**2).sum()) if contributions.any() else 0.0

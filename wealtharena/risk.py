@@ -116,7 +116,11 @@ def size_positions(
     return np.clip(signals, -max_position, max_position)
 
 # %% ../nbs/21_risk.ipynb #bc2dea6a
-def config_from_section(cls, section, where: str):
+def config_from_section(
+    cls,
+    section,  # the YAML section (None: the defaults)
+    where: str,  # the section's name in errors
+):
     "A config dataclass from a YAML section: every key known, every value of its field's type (errors name the key)."
     if section is None:
         return cls()
@@ -185,11 +189,17 @@ class RiskConfig:
 class SafetyValidator:
     "The last gate before execution: de-risk on drawdown (with a re-entry rule), class caps, gross exposure; logged."
 
-    def __init__(self, config: RiskConfig | dict | None = None):
+    def __init__(
+        self,
+        config: RiskConfig | dict | None = None,  # a RiskConfig, a `risk:` section as a dict, or None for the defaults
+    ):
         self.config = RiskConfig.from_dict(config) if not isinstance(config, RiskConfig) else config
         self.reset()
 
-    def reset(self, equity: float = 1.0) -> None:
+    def reset(
+        self,
+        equity: float = 1.0,  # the book's equity at the start (for the drawdown)
+    ) -> None:
         "Start a new book: high-water mark at `equity`, not de-risked, no interventions."
         self.peak, self.derisked_since, self.interventions, self._step = float(equity), None, [], 0
 

@@ -25,7 +25,11 @@ __all__ = ['SELL', 'HOLD', 'BUY', 'SQRT_YEAR', 'symbol_frames', 'market_arrays',
            'fit_scaler', 'MarketEnv', 'TradingEnv']
 
 # %% ../nbs/10_trading_env.ipynb #9aaaba08
-def symbol_frames(prices: pd.DataFrame | None, asset_class: str, symbol=None) -> dict[str, pd.DataFrame]:
+def symbol_frames(
+    prices: pd.DataFrame | None,  # a tidy price panel (None: the bundled class)
+    asset_class: str,  # the class the prices belong to
+    symbol=None,  # one symbol, a list, or None for every symbol
+) -> dict[str, pd.DataFrame]:
     "Each symbol's rows of a tidy panel (given, or the bundled class): one symbol, a list, or every symbol (None)."
     if prices is None:
         prices = load_market(asset_class_name(asset_class))
@@ -118,8 +122,15 @@ def market_arrays(
                 scaled_returns=scaled_returns)  # fmt: skip
 
 
-def pooled_arrays(frames: dict, window: int, features="classic", scaler=None, start=None, end=None,
-                  min_length: int = 1) -> dict:  # fmt: skip
+def pooled_arrays(
+    frames: dict,  # symbol -> its bars
+    window: int,  # bars of history in an observation
+    features="classic",  # a feature set's name or a list of columns
+    scaler=None,  # a fitted FeatureScaler (None: raw features)
+    start=None,  # first date used
+    end=None,  # last date used
+    min_length: int = 1,  # fewest usable bars a symbol needs to be kept
+) -> dict:
     "`market_arrays` of several symbols end to end, with each one's usable bars (its segment); short ones left out."
     features = shared_features(list(frames.values()), features)
     parts, segments, blocks, skipped, offset = [], [], [], {}, 0
@@ -149,13 +160,22 @@ def pooled_arrays(frames: dict, window: int, features="classic", scaler=None, st
                 symbols=[s for s, _ in parts], skipped=skipped, feature_names=parts[0][1]["feature_names"])  # fmt: skip
 
 
-def episode_warm_moments(data: dict, eta: float) -> tuple[np.ndarray, np.ndarray]:
+def episode_warm_moments(
+    data: dict,  # the arrays pooled_arrays made
+    eta: float,  # the Sharpe moments' adaptation rate
+) -> tuple[np.ndarray, np.ndarray]:
     "The Sharpe moments of each symbol's scaled returns through every bar (`warm_moments` per symbol, end to end)."
     first, second = zip(*(warm_moments(data["scaled_returns"][lo:hi], eta) for lo, hi in data["blocks"]))
     return np.concatenate(first), np.concatenate(second)
 
 
-def fit_scaler(frames: dict, features="classic", start=None, end=None, clip: float | None = 5.0) -> FeatureScaler:
+def fit_scaler(
+    frames: dict,  # symbol -> its bars
+    features="classic",  # a feature set's name or a list of columns
+    start=None,  # first training date
+    end=None,  # last training date
+    clip: float | None = 5.0,  # clip standardised values to [-clip, clip]
+) -> FeatureScaler:
     "A `FeatureScaler` fitted on the features of every symbol's bars in [start, end] (the training range only)."
     parts = []
     for symbol, frame in frames.items():
@@ -325,7 +345,12 @@ class TradingEnv(MarketEnv):
             target = 1.0 if target > 1.0 else -1.0
         return target
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
+    def reset(
+        self,
+        *,
+        seed: int | None = None,  # seed of the episode's start (and symbol, when pooled)
+        options: dict | None = None,  # gymnasium's reset options (unused)
+    ):
         "Start an episode of a random symbol (or `options['symbol']`) at its first usable bar, or a random one."
         symbol = (options or {}).get("symbol")
         if symbol is not None and symbol not in self.symbols:
@@ -355,7 +380,10 @@ class TradingEnv(MarketEnv):
     def _holdings(self, equity: float) -> float:
         return self._shares * self._close[self._t] / equity
 
-    def step(self, action):
+    def step(
+        self,
+        action,  # the action (Sell / Hold / Buy index, or a target position in [-1, 1])
+    ):
         "Fill the action at the next bar's price, mark to its close and reward the step."
         self._check_running()
         target = self._target(action)

@@ -108,7 +108,12 @@ class BatchedTradingEnv(VectorEnv):
         self._peak[mask], self._trades[mask], self._clipped[mask], self._total_costs[mask] = self.initial_cash, 0, 0, 0
         self.reward_fn.reset_episodes(mask, warm=(self._warm[0][self._start], self._warm[1][self._start]))
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
+    def reset(
+        self,
+        *,
+        seed: int | None = None,  # seed of the episodes' starts
+        options: dict | None = None,  # gymnasium's reset options (unused)
+    ):
         "Start all B episodes."
         if seed is not None:
             self._np_random, self._np_random_seed = gym.utils.seeding.np_random(seed)
@@ -189,7 +194,10 @@ class BatchedTradingEnv(VectorEnv):
             target, _ = limit_weights(target, self.limits, BATCH)
         return target
 
-    def step(self, actions):
+    def step(
+        self,
+        actions,  # one action per episode
+    ):
         "Step every episode: fill at the next bar, mark to its close, reward; restart episodes that ended last step."
         if self._t is None:
             raise RuntimeError("call reset() before step()")
