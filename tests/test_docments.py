@@ -8,7 +8,8 @@ import pytest
 from fastcore.docments import docments
 
 DOCUMENTED = ["data", "synthetic", "splits", "features", "metrics", "baselines", "rewards", "trading_env", "vector_env",
-              "risk", "files", "experiments", "results"]
+              "risk", "fusion", "meta", "multi_agent_env", "offline", "paper", "pretraining", "files", "experiments",
+              "results"]
 
 
 def undocumented(module) -> dict:

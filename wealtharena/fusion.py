@@ -33,16 +33,25 @@ class HedgeFusion:
         self.eta, self.decay, self.alpha, self.min_volatility = eta, decay, 2.0 / (vol_span + 1), min_volatility
         self.log_weights = None
 
-    def reset(self, n_sleeves: int) -> None:
+    def reset(
+        self,
+        n_sleeves: int,  # number of sleeves (asset agents) fused
+    ) -> None:
         "Start with equal weights."
         self.log_weights, self.variance, self.seen = np.zeros(n_sleeves), np.zeros(n_sleeves), 0
 
-    def weights(self, signals) -> np.ndarray:
+    def weights(
+        self,
+        signals,  # each sleeve's signal in [-1, 1] this bar
+    ) -> np.ndarray:
         "Capital weights over the sleeves and cash (last, always 0) for the coming bar."
         expo = np.exp(self.log_weights - self.log_weights.max())
         return np.append(expo / expo.sum(), 0.0)
 
-    def update(self, sleeve_returns) -> None:
+    def update(
+        self,
+        sleeve_returns,  # each sleeve's return over the bar just ended
+    ) -> None:
         "Move each sleeve's log-weight by its last return over its volatility known before it."
         returns = np.asarray(sleeve_returns, dtype=float)
         if self.seen >= 5:  # a handful of returns before the volatility estimate means anything
@@ -63,11 +72,17 @@ class VotingFusion:
             raise ValueError(f"threshold must be in [0, 1), got {threshold}")
         self.threshold, self.last = threshold, None
 
-    def reset(self, n_sleeves: int) -> None:
+    def reset(
+        self,
+        n_sleeves: int,  # number of sleeves (asset agents) fused
+    ) -> None:
         "Start in cash."
         self.last = np.append(np.zeros(n_sleeves), 1.0)
 
-    def weights(self, signals) -> np.ndarray:
+    def weights(
+        self,
+        signals,  # each sleeve's signal in [-1, 1] this bar
+    ) -> np.ndarray:
         "Capital weights over the sleeves and cash (last) for the coming bar."
         signals = np.asarray(signals, dtype=float)
         votes = np.where(signals > self.threshold, 1, np.where(signals < -self.threshold, -1, 0))
@@ -82,7 +97,10 @@ class VotingFusion:
         self.last = weights
         return weights.copy()
 
-    def update(self, sleeve_returns) -> None:
+    def update(
+        self,
+        sleeve_returns,  # each sleeve's return over the bar just ended
+    ) -> None:
         "Voting uses no past returns."
 
 # %% ../nbs/20_fusion.ipynb #a225ff39
@@ -148,7 +166,10 @@ class NeuralFusion:
             self.losses.append(float(loss))
         return self
 
-    def reset(self, n_sleeves: int) -> None:
+    def reset(
+        self,
+        n_sleeves: int,  # number of sleeves (asset agents) fused
+    ) -> None:
         "Start a new run: no returns seen yet."
         if self.network is None:
             raise RuntimeError("the neural fusion has not been fitted or loaded")
@@ -156,7 +177,10 @@ class NeuralFusion:
             raise ValueError(f"this neural fusion was fitted on {self.n_sleeves} sleeves, not {n_sleeves}")
         self._history = []
 
-    def weights(self, signals) -> np.ndarray:
+    def weights(
+        self,
+        signals,  # each sleeve's signal in [-1, 1] this bar
+    ) -> np.ndarray:
         "Capital weights over the sleeves and cash (last) for the coming bar."
         import torch
 
@@ -166,11 +190,17 @@ class NeuralFusion:
         with torch.no_grad():
             return torch.softmax(self.network(features[None]), dim=1)[0].double().numpy()
 
-    def update(self, sleeve_returns) -> None:
+    def update(
+        self,
+        sleeve_returns,  # each sleeve's return over the bar just ended
+    ) -> None:
         "Remember the bar's sleeve returns (for the trailing Sharpe ratios)."
         self._history.append(np.asarray(sleeve_returns, dtype=float))
 
-    def save(self, path) -> Path:
+    def save(
+        self,
+        path,  # where the network goes (.safetensors and .json are added)
+    ) -> Path:
         "Write the network (safetensors) and its settings (JSON), each atomically."
         from safetensors.torch import save_file
 
@@ -207,7 +237,10 @@ class NeuralFusion:
 FUSION_METHODS = {"weighted": HedgeFusion, "voting": VotingFusion, "neural": NeuralFusion.load}
 
 
-def make_fusion(method: str, **settings):
+def make_fusion(
+    method: str,  # 'weighted', 'voting' or 'neural'
+    **settings,  # the method's settings
+):
     "The fusion rule `method` ('weighted', 'voting', or 'neural' with `path=` a fitted network) with its settings."
     if method not in FUSION_METHODS:
         raise ValueError(f"fusion_method: unknown method {method!r}; known: {', '.join(FUSION_METHODS)}")

@@ -46,13 +46,21 @@ class MetaEnv(gym.Env):
         self.observation_space = env.observation_space(META)
         self.action_space = spaces.Box(-LOGIT_BOUND, LOGIT_BOUND, (len(env.classes) + 1,), np.float32)
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
+    def reset(
+        self,
+        *,
+        seed: int | None = None,  # seed of the episode's start
+        options: dict | None = None,  # gymnasium's reset options (unused)
+    ):
         "Start an episode of the multi-agent environment."
         super().reset(seed=seed)
         self._observations, infos = self.env.reset(seed=seed, options=options)
         return self._observations[META], infos[META]
 
-    def step(self, action):
+    def step(
+        self,
+        action,  # logits over the sleeves and cash
+    ):
         "Apply the allocation, let the frozen agents trade one rebalancing period, and sum its rewards."
         action = np.asarray(action, dtype=np.float32)
         total, info = 0.0, {}
@@ -80,7 +88,10 @@ _registered = itertools.count()
 class RLMetaAgent:
     "The learned allocator over the sleeves: frozen asset agents inside, PPO or SAC outside."
 
-    def __init__(self, config: dict | None = None):
+    def __init__(
+        self,
+        config: dict | None = None,  # a system config (`meta_agent:`, `multi_agent_env:`, `risk:`); None: the defaults
+    ):
         from wealtharena.agents import ConfigError, check_section
 
         self.system = config if isinstance(config, dict) and "meta_agent" in config else None
@@ -100,7 +111,11 @@ class RLMetaAgent:
         trained = self.policy is not None
         return f"RLMetaAgent({self.algorithm}, agents={sorted(self.instrument_agents)}, trained={trained})"
 
-    def add_instrument_agent(self, name: str, agent) -> None:
+    def add_instrument_agent(
+        self,
+        name: str,  # the asset class the agent trades
+        agent,  # a trained RLAgent of that class
+    ) -> None:
         "Add the trained agent of asset class `name` (acting frozen inside the meta-controller's environment)."
         from wealtharena.agents import RLAgent
 
@@ -159,7 +174,10 @@ def train_meta_agent(
 
 
 @patch
-def predict(self: RLMetaAgent, observation) -> np.ndarray:
+def predict(
+    self: RLMetaAgent,
+    observation,  # the meta-controller's observation from the multi-agent environment
+) -> np.ndarray:
     "The logits for the `meta` agent of the hierarchical environment (its action), from its observation."
     if self.policy is None:
         raise RuntimeError("the meta-controller has not been trained or loaded yet")
@@ -167,7 +185,10 @@ def predict(self: RLMetaAgent, observation) -> np.ndarray:
 
 
 @patch
-def allocation(self: RLMetaAgent, observation) -> np.ndarray:
+def allocation(
+    self: RLMetaAgent,
+    observation,  # the meta-controller's observation from the multi-agent environment
+) -> np.ndarray:
     "The capital weights (sleeves, then cash) the meta-controller asks for, before the limits."
     logits = self.predict(observation).astype(float)
     expo = np.exp(logits - logits.max())
@@ -175,7 +196,10 @@ def allocation(self: RLMetaAgent, observation) -> np.ndarray:
 
 
 @patch
-def save(self: RLMetaAgent, path) -> Path:
+def save(
+    self: RLMetaAgent,
+    path,  # the checkpoint's path (safetensors + JSON)
+) -> Path:
     "Write the allocator's networks (safetensors + JSON) and a description of its sleeves (JSON, atomic)."
     if self.policy is None:
         raise RuntimeError("nothing to save: the meta-controller has not been trained or loaded yet")

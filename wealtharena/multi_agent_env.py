@@ -41,7 +41,9 @@ META = "meta"  # the meta-controller's agent id in the hierarchical mode
 SYSTEM_SECTIONS = ("multi_agent_env", "risk", "meta_agent", "rl_agents")
 
 
-def split_system_config(config) -> tuple[dict | None, dict | None, dict | None]:
+def split_system_config(
+    config,  # a system config, a bare `multi_agent_env:` section, a path to YAML, or None
+) -> tuple[dict | None, dict | None, dict | None]:
     "The `multi_agent_env:`, `risk:` and `rl_agents:` sections of a system config (or a bare env section)."
     if isinstance(config, dict) and any(key in config for key in SYSTEM_SECTIONS):
         unknown = [key for key in config if key not in SYSTEM_SECTIONS]
@@ -133,7 +135,9 @@ class MultiAgentConfig:
         return np.append(sleeves, 1.0 - sleeves.sum())
 
 # %% ../nbs/19_multi_agent_env.ipynb #8d3da063
-def agent_settings(agent) -> dict:
+def agent_settings(
+    agent,  # a trained RLAgent
+) -> dict:
     "What the multi-agent environment needs of an `RLAgent`: its market settings, scaler and whether it is continuous."
     from wealtharena.agents.common import space_from  # the agents package imports torch: only when needed
 
@@ -145,7 +149,12 @@ def agent_settings(agent) -> dict:
     return dict(market, scaler=agent.scaler, continuous=continuous, normalize=agent.args.normalize_obs)
 
 
-def symbol_markets(asset_class: str, frames: dict, settings: dict, end) -> tuple[dict, dict]:
+def symbol_markets(
+    asset_class: str,  # the class
+    frames: dict,  # symbol -> its bars
+    settings: dict,  # the agent's market settings (features, window, scaler)
+    end,  # last date used
+) -> tuple[dict, dict]:
     "Each symbol's TradingEnv rows on its own calendar (`market_arrays`), and why a symbol could not be used."
     from wealtharena.features import shared_features
 
@@ -168,7 +177,10 @@ def _on_calendar(dates: pd.DatetimeIndex, calendar: pd.DatetimeIndex) -> tuple[n
     return rows, traded
 
 
-def merged_agent_config(overrides: dict, base=None) -> dict:
+def merged_agent_config(
+    overrides: dict,  # an `rl_agents:` section's overrides
+    base=None,  # the agents config they apply to (None: the packaged agents.yaml)
+) -> dict:
     "agents.yaml (or `base`) with single keys of some agents replaced, as system.yaml's `rl_agents:` asks."
     import copy
     import importlib.resources
@@ -440,11 +452,17 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
         "The agents acting now (the seed design's name for `agents`)."
         return self.agents
 
-    def observation_space(self, agent: str) -> spaces.Box:
+    def observation_space(
+        self,
+        agent: str,  # an agent's name
+    ) -> spaces.Box:
         "The observation space of `agent` (the same object on every call)."
         return self._observation_spaces[self._known(agent)]
 
-    def action_space(self, agent: str) -> spaces.Space:
+    def action_space(
+        self,
+        agent: str,  # an agent's name
+    ) -> spaces.Space:
         "The action space of `agent`: MultiDiscrete Sell/Hold/Buy per symbol, or a target position per symbol."
         return self._action_spaces[self._known(agent)]
 
@@ -453,12 +471,18 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
             raise ValueError(f"unknown agent {agent!r}; this environment's agents are {self.possible_agents}")
         return agent
 
-    def market_slice(self, agent: str) -> tuple[int, int]:
+    def market_slice(
+        self,
+        agent: str,  # an asset agent's name
+    ) -> tuple[int, int]:
         "(symbols, width): the observation of `agent` starts with one TradingEnv observation per symbol of its class."
         return tuple(self._market_obs[self._known(agent)].shape[1:])
 
 # %% ../nbs/19_multi_agent_env.ipynb #233247fb
-def shrunk_covariance_snapshot(returns: np.ndarray, volatility: np.ndarray) -> np.ndarray:
+def shrunk_covariance_snapshot(
+    returns: np.ndarray,  # the sleeves' recent returns, bars x sleeves
+    volatility: np.ndarray,  # each sleeve's volatility, to rescale the shrunk correlation
+) -> np.ndarray:
     "Ledoit-Wolf shrunk correlation of volatility-standardised returns, rescaled by `volatility` (a covariance)."
     standardised = returns / np.where(volatility > 0, volatility, 1.0)
     shrunk, _ = ledoit_wolf(standardised)
@@ -468,7 +492,11 @@ def shrunk_covariance_snapshot(returns: np.ndarray, volatility: np.ndarray) -> n
 
 # %% ../nbs/19_multi_agent_env.ipynb #cb26141b
 @patch
-def reset(self: WealthArenaMultiAgentRLEnv, seed: int | None = None, options: dict | None = None):
+def reset(
+    self: WealthArenaMultiAgentRLEnv,
+    seed: int | None = None,  # seed of the episode's start
+    options: dict | None = None,  # gymnasium's reset options (unused)
+):
     "Start an episode at a random bar of the range, at `start`, or at `options['start']` (a date)."
     if seed is not None or not hasattr(self, "_rng"):
         self._rng = np.random.default_rng(seed)
@@ -623,7 +651,10 @@ def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
 
 
 @patch
-def preview(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
+def preview(
+    self: WealthArenaMultiAgentRLEnv,
+    actions: dict,  # agent -> its action this bar
+) -> dict:
     "What `actions` would ask for at the current bar (capital and symbol weights after every limit), changing nothing."
     import copy
 
@@ -638,7 +669,10 @@ def preview(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
 
 
 @patch
-def step(self: WealthArenaMultiAgentRLEnv, actions: dict):
+def step(
+    self: WealthArenaMultiAgentRLEnv,
+    actions: dict,  # agent -> its action this bar
+):
     "Fill every agent's orders at the next bar in one account, mark to its close and reward each agent."
     plan = self._plan(actions)
     order, equity, targets, hold, held = plan["order"], plan["equity"], plan["targets"], plan["hold"], plan["held"]
@@ -924,13 +958,21 @@ class SleeveEnv(gym.Env):
     def _mine(self, observations: dict) -> np.ndarray:
         return observations[self.agent][: self.n * self.width].reshape(self.n, self.width)
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
+    def reset(
+        self,
+        *,
+        seed: int | None = None,  # seed of the episode's start
+        options: dict | None = None,  # gymnasium's reset options (unused)
+    ):
         "Start an episode of the multi-agent environment; the agent's rows."
         super().reset(seed=seed)
         self._observations, infos = self.env.reset(seed=seed, options=options)
         return self._mine(self._observations), infos[self.agent]
 
-    def step(self, action):
+    def step(
+        self,
+        action,  # the trained agent's action for its sleeve
+    ):
         "The agent's actions (one per symbol) beside the others' frozen ones; its reward."
         theirs = {k: v for k, v in self._observations.items() if k != self.agent}
         actions = frozen_actions(self.env, self.others, theirs)
@@ -947,7 +989,10 @@ class SleeveVectorEnv(gym.vector.VectorEnv):
 
     metadata = {"autoreset_mode": gym.vector.AutoresetMode.NEXT_STEP, "render_modes": []}
 
-    def __init__(self, sleeve: SleeveEnv):
+    def __init__(
+        self,
+        sleeve: SleeveEnv,  # the SleeveEnv to present as a one-environment vector
+    ):
         self.sleeve, self.num_envs = sleeve, sleeve.n
         self.single_observation_space = spaces.Box(-np.inf, np.inf, (sleeve.width,), np.float32)
         continuous = isinstance(sleeve.action_space, spaces.Box)
@@ -956,12 +1001,20 @@ class SleeveVectorEnv(gym.vector.VectorEnv):
         self.action_space = gym.vector.utils.batch_space(self.single_action_space, self.num_envs)
         self._continuous, self._ended = continuous, False
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
+    def reset(
+        self,
+        *,
+        seed: int | None = None,  # seed of the episode's start
+        options: dict | None = None,  # gymnasium's reset options (unused)
+    ):
         observations, _ = self.sleeve.reset(seed=seed, options=options)
         self._ended = False
         return observations, {}
 
-    def step(self, actions):
+    def step(
+        self,
+        actions,  # a batch of one action
+    ):
         if self._ended:  # NEXT_STEP autoreset: this step only starts the next episode
             observations, _ = self.sleeve.reset()
             self._ended = False

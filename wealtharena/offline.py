@@ -117,7 +117,11 @@ def strategy_behaviour(
     return act
 
 
-def agent_behaviour(agent, epsilon: float = 0.1, seed: int = 0):
+def agent_behaviour(
+    agent,  # a trained RLAgent whose policy logs the data
+    epsilon: float = 0.1,  # share of random actions
+    seed: int = 0,  # seed of the random actions
+):
     "A behaviour that follows a trained agent's deterministic actions, with probability `epsilon` a random action."
     if not 0 <= epsilon <= 1:
         raise ValueError(f"epsilon must be in [0, 1], got {epsilon}")
@@ -131,20 +135,31 @@ def agent_behaviour(agent, epsilon: float = 0.1, seed: int = 0):
     return act
 
 
-def random_action(env, rng):
+def random_action(
+    env,  # the environment whose action space is sampled
+    rng,  # a numpy Generator
+):
     "A uniformly random action of the environment's kind."
     if env.action_mode == "discrete":
         return int(rng.integers(3))
     return rng.uniform(-1, 1, size=1).astype(np.float32)
 
 
-def random_behaviour(seed: int = 0):
+def random_behaviour(
+    seed: int = 0,  # seed of the actions
+):
     "A behaviour that acts uniformly at random."
     rng = np.random.default_rng(seed)
     return lambda observation, info, env: random_action(env, rng)
 
 # %% ../nbs/28_offline.ipynb #96b8bf88
-def market_env(agent, prices: pd.DataFrame | None = None, start=None, end=None, episode_length: int | None = None):
+def market_env(
+    agent,  # the RLAgent whose training range and scaler the environment uses
+    prices: pd.DataFrame | None = None,  # a tidy panel (None: the bundled class)
+    start=None,  # first date
+    end=None,  # last date
+    episode_length: int | None = None,  # bars per episode (None: the agent's)
+):
     "The TradingEnv of `agent`'s class as its learner builds it: its training range unless `start`, `end` are given."
     import dataclasses
 
@@ -207,8 +222,8 @@ def strategy_dataset(
     random_episodes: int | None = None,  # episodes of random actions (None: as many as a strategy's)
     prices: pd.DataFrame | None = None,  # a tidy panel (None: the bundled class)
     start=None,  # the range (None: the training years)
-    end=None,
-    seed: int = 0,
+    end=None,  # last date of the range
+    seed: int = 0,  # seed of the random behaviour and of the starts
 ) -> OfflineDataset:
     "The classic strategies' (and random) trajectories in `agent`'s environment, with its training-range scaler."
     env, scaler = market_env(agent, prices, start, end)
@@ -228,7 +243,9 @@ def strategy_dataset(
     return data
 
 
-def concatenate(datasets: list[OfflineDataset]) -> OfflineDataset:
+def concatenate(
+    datasets: list[OfflineDataset],  # datasets of the same observation and action spaces
+) -> OfflineDataset:
     "One dataset from several (behaviour names merged)."
     names = []
     for data in datasets:

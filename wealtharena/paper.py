@@ -31,7 +31,10 @@ __all__ = ['TRADE_COLUMNS', 'PNL_COLUMNS', 'BOOK_COLUMNS', 'LOGS', 'OVERRIDE', '
 class ReplayClock:
     "Simulated time: the timestamp of the bar being replayed (set by the trader), or one set by hand."
 
-    def __init__(self, start=None):
+    def __init__(
+        self,
+        start=None,  # the first time it shows (None: unset until `set`)
+    ):
         self.time = None if start is None else pd.Timestamp(start)
 
     def now(self) -> pd.Timestamp:
@@ -39,7 +42,10 @@ class ReplayClock:
             raise RuntimeError("the replay clock has no time yet: no bar has been replayed")
         return self.time
 
-    def set(self, time) -> None:
+    def set(
+        self,
+        time,  # the time to show from now on
+    ) -> None:
         self.time = pd.Timestamp(time)
 
 
@@ -50,7 +56,9 @@ class WallClock:
         return pd.Timestamp.now(tz="UTC").tz_localize(None)
 
 
-def make_clock(kind: str = "replay"):
+def make_clock(
+    kind: str = "replay",  # 'replay' (the bars' own dates) or 'wall' (the real time)
+):
     "A clock by name: 'replay' or 'wall'."
     kinds = {"replay": ReplayClock, "wall": WallClock}
     if kind not in kinds:
@@ -99,7 +107,9 @@ class PaperConfig:
                          default.slippage_bps if self.slippage_bps is None else self.slippage_bps)  # fmt: skip
 
 
-def load_allocator_config(path=None) -> dict:
+def load_allocator_config(
+    path=None,  # a YAML file (None: the packaged allocator.yaml)
+) -> dict:
     "The allocator's YAML (the packaged one by default) as a dict, its sections checked."
     import yaml
 
@@ -134,7 +144,10 @@ LOGS = {"trades": ("state/pnl_history.csv", TRADE_COLUMNS), "pnl": ("state/strat
 OVERRIDE = "runtime/allocations_override.json"
 
 
-def read_log(root, name: str) -> pd.DataFrame:
+def read_log(
+    root,  # the trader's folder
+    name: str,  # the log's name in LOGS
+) -> pd.DataFrame:
     "One of the trader's logs under `root` ('trades', 'pnl' or 'book'), complete lines only."
     if name not in LOGS:
         raise ValueError(f"unknown log {name!r}; the logs are {list(LOGS)}")
@@ -142,7 +155,10 @@ def read_log(root, name: str) -> pd.DataFrame:
     return read_csv_lines(Path(root) / path, columns)
 
 
-def read_override(root, strategies: list[str]) -> tuple[np.ndarray, str]:
+def read_override(
+    root,  # the trader's folder
+    strategies: list[str],  # the strategies' names, in the book's order
+) -> tuple[np.ndarray, str]:
     "The strategy weights in force (the bridge's file) and their version; equal weights while there is none."
     path = Path(root) / OVERRIDE
     if not path.exists():

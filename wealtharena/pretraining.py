@@ -24,7 +24,12 @@ from .splits import default_split
 __all__ = ['cql_args', 'pretrain', 'safety_check', 'PretrainingRejected', 'fine_tune_pretrained', 'ppo_from_q']
 
 # %% ../nbs/30_pretraining.ipynb #7f7b7b3b
-def cql_args(agent, dataset, method: str = "cql", **overrides):
+def cql_args(
+    agent,  # the factory agent whose observation and actions the CQL learner uses
+    dataset,  # the OfflineDataset to learn from
+    method: str = "cql",  # 'cql' or 'bc' (behaviour cloning)
+    **overrides,  # fields of the CQL learner's Args
+):
     "CQL settings that match `agent`'s environment and networks, so that its pretrained weights load into it."
     from wealtharena.agents import cql
 
@@ -58,7 +63,7 @@ def safety_check(
     agent,  # a trained or pretrained RLAgent
     prices: pd.DataFrame | None = None,  # a tidy panel (None: the bundled class)
     start=None,  # the range (None: the validation year)
-    end=None,
+    end=None,  # last date of the range
     risk: RiskConfig | dict | None = None,  # the validator's settings (None: the defaults)
 ) -> dict:
     "Run the policy on each symbol over the range, the SafetyValidator in the loop: passed, interventions, figures."
@@ -119,7 +124,7 @@ def ppo_from_q(
     save_path,  # where the PPO checkpoint goes
     temperature: float = 0.1,  # T of softmax(Q / T): lower is greedier
     steps: int = 2000,  # gradient steps
-    seed: int = 0,
+    seed: int = 0,  # seed of the distillation
 ):
     "A PPO checkpoint whose actor imitates softmax(Q/T) and whose critic fits the soft value of Q."
     from wealtharena.agents import RLAgent, ppo
