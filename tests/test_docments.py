@@ -9,7 +9,7 @@ from fastcore.docments import docments
 
 DOCUMENTED = ["data", "synthetic", "splits", "features", "metrics", "baselines", "rewards", "trading_env", "vector_env",
               "risk", "fusion", "meta", "multi_agent_env", "offline", "paper", "pretraining", "files", "experiments",
-              "results"]
+              "results", "execution", "backtest", "report", "portfolio_env", "strategies", "system"]
 
 
 def undocumented(module) -> dict:

@@ -61,7 +61,11 @@ class BacktestResult:
         )
 
 
-def impact_inputs(close: pd.DataFrame, volume: pd.DataFrame, window: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
+def impact_inputs(
+    close: pd.DataFrame,  # closes, date x asset
+    volume: pd.DataFrame,  # volumes, date x asset
+    window: int = 20,  # bars of the trailing volatility and traded value
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Daily volatility and average daily traded value of each asset, from the `window` bars before each bar."
     vol = close.pct_change().rolling(window, min_periods=2).std().shift(1)
     adv = (close * volume).rolling(window, min_periods=1).mean().shift(1)
@@ -69,13 +73,13 @@ def impact_inputs(close: pd.DataFrame, volume: pd.DataFrame, window: int = 20) -
 
 
 def backtest(
-    close: pd.DataFrame,
-    target_weights: pd.DataFrame,
-    fill_prices: pd.DataFrame | None = None,
-    costs: CostModel = CostModel(),
-    limits: Limits | None = None,
-    initial_cash: float = 1.0,
-    volume: pd.DataFrame | None = None,
+    close: pd.DataFrame,  # closes, date x asset
+    target_weights: pd.DataFrame,  # weights decided at each close (NaN: no order), date x asset
+    fill_prices: pd.DataFrame | None = None,  # the next bar's fill prices (None: the next close)
+    costs: CostModel = CostModel(),  # the cost model
+    limits: Limits | None = None,  # position and leverage limits (None: none)
+    initial_cash: float = 1.0,  # starting equity
+    volume: pd.DataFrame | None = None,  # volumes, for the impact term (None: no impact)
 ) -> BacktestResult:
     "Simulate target weights decided at each close and filled at the next bar's fill price."
     close = close.astype(float)
@@ -155,7 +159,10 @@ def backtest(
     )
 
 
-def fill_price_table(panel: pd.DataFrame, close: pd.DataFrame) -> pd.DataFrame:
+def fill_price_table(
+    panel: pd.DataFrame,  # a tidy price panel (with opens where it has them)
+    close: pd.DataFrame,  # its closes, date x symbol
+) -> pd.DataFrame:
     "Fill prices for the assets and dates of `close`: each asset's opens where it has them, else its closes."
     opens = panel.pivot(index="date", columns="symbol", values="open").reindex(index=close.index, columns=close.columns)
     has_open = opens.notna().all()

@@ -140,7 +140,11 @@ class BATCH(ARRAYS):
         return x
 
 # %% ../nbs/05_execution.ipynb #36defcd4
-def limit_weights(target, limits: Limits, xp=ARRAYS):
+def limit_weights(
+    target,  # target weights, one per asset (NaN: keep)
+    limits: Limits,  # the position and leverage limits
+    xp=ARRAYS,  # ARRAYS (last axis: the assets) or BATCH (a batch of one-asset books)
+):
     "Target weights clipped to the position limit and scaled to the leverage limit, and how many were changed."
     cap = limits.max_position
     nan = xp.isnan(target)
@@ -166,7 +170,16 @@ def _charged(rate, amounts, xp):
     return rate * xp.total(amounts) if isinstance(rate, float) else xp.total(rate * amounts)
 
 
-def rebalance(cash, shares, target, prices, costs: CostModel | AssetCosts, xp=ARRAYS, vol=None, adv=None):
+def rebalance(
+    cash,  # cash before the trade
+    shares,  # shares held before the trade
+    target,  # target weights of post-cost equity (NaN: keep)
+    prices,  # the fill prices
+    costs: CostModel | AssetCosts,  # the cost model
+    xp=ARRAYS,  # ARRAYS (last axis: the assets) or BATCH (a batch of one-asset books)
+    vol=None,  # each asset's daily volatility (for the impact term)
+    adv=None,  # each asset's average daily traded value (for the impact term)
+):
     "Trade to `target` weights of post-cost equity at `prices` (NaN keeps a holding); return the new book and costs."
     value = shares * prices
     equity = cash + xp.total(value)
@@ -198,13 +211,24 @@ def rebalance(cash, shares, target, prices, costs: CostModel | AssetCosts, xp=AR
     return new_cash, new_value / prices, traded, commission, slippage, impact
 
 
-def borrow_fee(shares, prices, costs: CostModel | AssetCosts, xp=ARRAYS, periods_per_year: int = 252):
+def borrow_fee(
+    shares,  # shares held (negative: short)
+    prices,  # the bar's prices
+    costs: CostModel | AssetCosts,  # the cost model (its borrow rate)
+    xp=ARRAYS,  # ARRAYS (last axis: the assets) or BATCH (a batch of one-asset books)
+    periods_per_year: int = 252,  # bars per year, to turn the annual rate into one bar's
+):
     "The fee for one bar of short positions at `prices`."
     if isinstance(costs.borrow_bps, float) and costs.borrow_bps == 0:
         return 0.0
     return _charged(costs.borrow_bps / 1e4 / periods_per_year, xp.where(shares < 0, -shares * prices, 0.0), xp)
 
 # %% ../nbs/05_execution.ipynb #ffdf47b1
-def mark(cash, shares, prices, xp=ARRAYS):
+def mark(
+    cash,  # cash
+    shares,  # shares held
+    prices,  # the prices to mark at
+    xp=ARRAYS,  # ARRAYS (last axis: the assets) or BATCH (a batch of one-asset books)
+):
     "Equity: cash plus the value of the holdings at `prices`."
     return cash + xp.total(shares * prices)

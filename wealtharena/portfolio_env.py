@@ -22,7 +22,14 @@ from .trading_env import MarketEnv
 __all__ = ['portfolio_arrays', 'PortfolioEnv']
 
 # %% ../nbs/11_portfolio_env.ipynb #3eac2303
-def portfolio_arrays(panel: pd.DataFrame, window: int, features: str | list[str], scaler, start, end) -> dict:
+def portfolio_arrays(
+    panel: pd.DataFrame,  # a tidy price panel
+    window: int,  # bars of history in an observation
+    features: str | list[str],  # a feature set's name or a list of columns
+    scaler,  # a fitted FeatureScaler (None: raw features)
+    start,  # first date
+    end,  # last date
+) -> dict:
     "Closes, fill prices and flattened feature windows of several symbols on one calendar."
     if end is None:
         end = panel.groupby("symbol")["date"].max().min()  # by default, up to the last day all symbols trade
@@ -106,27 +113,27 @@ class PortfolioEnv(MarketEnv):
 
     def __init__(
         self,
-        prices: pd.DataFrame | None = None,
-        asset_class: str = "stocks",
-        symbols=None,
-        start=None,
-        end=None,
-        window: int = 5,
-        features: str | list[str] = "classic",
-        scaler=None,
-        weighting: str = "long_only",
-        logit_scale: float = 5.0,
-        leverage: float = 1.0,
-        min_exposure: float = 0.0,
-        max_exposure: float = 1.0,
-        turnover_budget: float | None = None,
-        reward="pnl",
-        reward_kwargs: dict | None = None,
-        costs: CostModel = CostModel(),
-        max_position: float = 1.0,
-        initial_cash: float = 1.0,
-        episode_length: int | None = None,
-        random_start: bool = False,
+        prices: pd.DataFrame | None = None,  # a tidy price panel (None: the bundled class)
+        asset_class: str = "stocks",  # the class of the bundled prices
+        symbols=None,  # the assets (None: all)
+        start=None,  # first date
+        end=None,  # last date
+        window: int = 5,  # bars of history in an observation
+        features: str | list[str] = "classic",  # a feature set's name or a list of columns
+        scaler=None,  # a fitted FeatureScaler (None: raw features)
+        weighting: str = "long_only",  # 'long_only' (softmax of logits) or 'long_short'
+        logit_scale: float = 5.0,  # the long-only action's logits are action x logit_scale
+        leverage: float = 1.0,  # largest gross exposure
+        min_exposure: float = 0.0,  # smallest net exposure
+        max_exposure: float = 1.0,  # largest net exposure
+        turnover_budget: float | None = None,  # largest one-way turnover per bar (None: no budget)
+        reward="pnl",  # a reward formula or weights of the reward library
+        reward_kwargs: dict | None = None,  # settings of the reward terms
+        costs: CostModel = CostModel(),  # the cost model
+        max_position: float = 1.0,  # largest weight of one asset
+        initial_cash: float = 1.0,  # starting equity
+        episode_length: int | None = None,  # bars per episode (None: to the end)
+        random_start: bool = False,  # start each episode at a random bar
     ):
         if weighting not in ("long_only", "long_short"):
             raise ValueError(f"weighting must be 'long_only' or 'long_short', got {weighting!r}")
@@ -162,7 +169,10 @@ class PortfolioEnv(MarketEnv):
         self.observation_space = spaces.Box(-np.inf, np.inf, shape=(self._obs_rows.shape[1],), dtype=np.float32)
         self.action_space = spaces.Box(-1.0, 1.0, shape=(n + 1 if weighting == "long_only" else n,), dtype=np.float32)
 
-    def target_weights(self, action) -> np.ndarray:
+    def target_weights(
+        self,
+        action,  # the agent's action (logits for long-only, weights for long-short)
+    ) -> np.ndarray:
         "The weights an action asks for, after clipping, exposure bounds, limits and the turnover budget."
         value = np.asarray(action, dtype=np.float64)
         if value.shape != self.action_space.shape:
@@ -204,7 +214,12 @@ class PortfolioEnv(MarketEnv):
         prices = self._close[self._t]
         return self._shares * prices / (self._cash + self._shares @ prices)
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
+    def reset(
+        self,
+        *,
+        seed: int | None = None,  # seed of the episode's start
+        options: dict | None = None,  # gymnasium's reset options (unused)
+    ):
         "Start an episode at the first usable bar, or at a random one with `random_start`."
         self._begin_episode(seed)
         self._cash, self._shares = self.initial_cash, np.zeros(len(self.symbols))
@@ -221,7 +236,10 @@ class PortfolioEnv(MarketEnv):
     def _holdings(self, equity: float) -> np.ndarray:
         return self._shares * self._close[self._t] / equity
 
-    def step(self, action):
+    def step(
+        self,
+        action,  # the agent's action
+    ):
         "Fill the target weights at the next bar's prices, mark to its close and reward the step."
         self._check_running()
         weights = self.target_weights(action)

@@ -22,7 +22,10 @@ from .splits import Split, default_split
 __all__ = ['to_markdown', 'write_report', 'main']
 
 # %% ../nbs/08_report.ipynb #76e9aa12
-def to_markdown(table: pd.DataFrame, digits: int = 3) -> str:
+def to_markdown(
+    table: pd.DataFrame,  # the table to print
+    digits: int = 3,  # decimal places of the numbers
+) -> str:
     "A DataFrame as a GitHub-flavoured Markdown table (index included)."
     frame = table.reset_index()
     fmt = lambda v: f"{v:.{digits}f}" if isinstance(v, (float, np.floating)) else str(v)
@@ -41,11 +44,11 @@ def _output_dir(out_dir, overwrite: bool) -> Path:
 
 # %% ../nbs/08_report.ipynb #3d586820
 def write_report(
-    out_dir=None,
-    split: Split | None = None,
-    asset_classes=ASSET_CLASSES,
-    overwrite: bool = False,
-    progress: bool = True,
+    out_dir=None,  # the report's folder (None: a new folder under outputs/)
+    split: Split | None = None,  # the dates (None: the book's split)
+    asset_classes=ASSET_CLASSES,  # the classes to report
+    overwrite: bool = False,  # replace an existing report folder
+    progress: bool = True,  # show a progress bar
 ) -> Path:
     "Backtest the baselines on each asset class and write metrics and figures to `out_dir`; return its path."
     import matplotlib
@@ -88,7 +91,9 @@ def write_report(
     return out
 
 
-def main(argv=None) -> Path:
+def main(
+    argv=None,  # the command line without the program name (default: sys.argv[1:])
+) -> Path:
     "Command line: python -m wealtharena.report [--out DIR] [--overwrite]."
     parser = argparse.ArgumentParser(prog="python -m wealtharena.report", description=write_report.__doc__)
     parser.add_argument("--out", help="folder for the report (default: a new outputs/baselines-<time> folder)")

@@ -59,23 +59,36 @@ def _seeded(values: np.ndarray, window: int, alpha: float) -> np.ndarray:
     return out
 
 
-def sma(close, window: int = 20):
+def sma(
+    close,  # closes (a Series, or date x symbol)
+    window: int = 20,  # bars averaged
+):
     "Simple moving average of the last `window` bars (TA-Lib SMA)."
     return _per_column(lambda x: pd.Series(x).rolling(window).mean().to_numpy(), close)
 
 
-def ema(values, window: int, alpha: float | None = None):
+def ema(
+    values,  # the series to smooth
+    window: int,  # bars of the seed mean (and of alpha = 2 / (window + 1))
+    alpha: float | None = None,  # smoothing factor (None: 2 / (window + 1))
+):
     "TA-Lib's EMA: the mean of the first `window` values, then exponential smoothing with alpha = 2 / (window + 1)."
     rate = 2.0 / (window + 1) if alpha is None else alpha
     return _per_column(lambda x: _seeded(x, window, rate), values)
 
 
-def wilder_average(values, window: int):
+def wilder_average(
+    values,  # the series to smooth
+    window: int,  # Wilder's window (alpha = 1 / window)
+):
     "Wilder's smoothing (alpha = 1 / window), seeded with a simple mean as TA-Lib seeds it."
     return ema(values, window, alpha=1.0 / window)
 
 # %% ../nbs/24_strategies.ipynb #61ba4175
-def rsi(close, window: int = 14):
+def rsi(
+    close,  # closes (a Series, or date x symbol)
+    window: int = 14,  # Wilder's window
+):
     "Wilder's relative strength index in [0, 100] (TA-Lib RSI; 50 where the window saw no change at all)."
 
     def compute(x):
@@ -89,7 +102,12 @@ def rsi(close, window: int = 14):
     return _per_column(compute, close)
 
 
-def macd(close, fast: int = 12, slow: int = 26, signal: int = 9):
+def macd(
+    close,  # closes (a Series, or date x symbol)
+    fast: int = 12,  # span of the fast EMA
+    slow: int = 26,  # span of the slow EMA
+    signal: int = 9,  # span of the signal line
+):
     "TA-Lib's MACD: (line, signal line, histogram), the fast EMA started on the slow EMA's first bar."
     if not 0 < fast < slow:
         raise ValueError(f"macd: fast ({fast}) must be positive and shorter than slow ({slow})")
@@ -107,7 +125,11 @@ def macd(close, fast: int = 12, slow: int = 26, signal: int = 9):
     return _per_column(compute, close, outputs=3)
 
 
-def bollinger_bands(close, window: int = 20, n_std: float = 2.0):
+def bollinger_bands(
+    close,  # closes (a Series, or date x symbol)
+    window: int = 20,  # bars of the mean and the (population) standard deviation
+    n_std: float = 2.0,  # band half-width in standard deviations
+):
     "TA-Lib's BBANDS: (lower, middle, upper), the mean of `window` closes -/+ `n_std` population standard deviations."
 
     def compute(x):
@@ -118,7 +140,11 @@ def bollinger_bands(close, window: int = 20, n_std: float = 2.0):
     return _per_column(compute, close, outputs=3)
 
 # %% ../nbs/24_strategies.ipynb #6eb35d75
-def true_range(high, low, close):
+def true_range(
+    high,  # highs
+    low,  # lows
+    close,  # closes
+):
     "Wilder's true range: the largest of high - low and the gaps from the previous close (NaN on the first bar)."
 
     def compute(h, lo, c):
@@ -128,7 +154,12 @@ def true_range(high, low, close):
     return _per_column(compute, high, low, close)
 
 
-def average_true_range(high, low, close, window: int = 20):
+def average_true_range(
+    high,  # highs
+    low,  # lows
+    close,  # closes
+    window: int = 20,  # Wilder's window
+):
     "TA-Lib's ATR: Wilder's average of the true range, seeded with the mean of its first `window` values."
 
     def compute(h, lo, c):
@@ -141,7 +172,11 @@ def average_true_range(high, low, close, window: int = 20):
     return _per_column(compute, high, low, close)
 
 
-def donchian_channel(high, low, window: int = 20):
+def donchian_channel(
+    high,  # highs
+    low,  # lows
+    window: int = 20,  # bars of the channel, the current one included
+):
     "(upper, lower): the highest high and the lowest low of the last `window` bars, the current one included."
     upper = _per_column(lambda h: pd.Series(h).rolling(window).max().to_numpy(), high)
     lower = _per_column(lambda lo: pd.Series(lo).rolling(window).min().to_numpy(), low)
@@ -364,7 +399,9 @@ STRATEGIES = {
 }
 
 
-def wide_bars(panel: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def wide_bars(
+    panel: pd.DataFrame,  # a tidy price panel
+) -> dict[str, pd.DataFrame]:
     "A tidy panel as wide tables date x symbol (open, high, low, close, volume); no open, high or low: the close."
     missing = [c for c in ("date", "symbol", "close") if c not in panel.columns]
     if missing:

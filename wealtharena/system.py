@@ -79,13 +79,19 @@ def load_system_config(
                 rl_agents=overrides, agents_yaml=agents_yaml, source=source)  # fmt: skip
 
 # %% ../nbs/23_system.ipynb #cc070240
-def fold_dates(test_year: int) -> dict:
+def fold_dates(
+    test_year: int,  # the fold's test year Y (train to Y-2, validate on Y-1)
+) -> dict:
     "Training end, validation year and test year of the fold whose test year is `test_year`."
     return dict(train_end=f"{test_year - 2}-12-31", validation=(f"{test_year - 1}-01-01", f"{test_year - 1}-12-31"),
                 test=(f"{test_year}-01-01", f"{test_year}-12-31"))  # fmt: skip
 
 
-def scaled_budget(algorithm: str, section: dict, budget: float) -> dict:
+def scaled_budget(
+    algorithm: str,  # the learner: ppo, a2c, sac or dqn
+    section: dict,  # its agents.yaml section
+    budget: float,  # fraction of the configured budget
+) -> dict:
     "A learner's settings with its training budget (and the steps before learning starts) scaled by `budget`."
     if budget == 1.0:
         return {}
@@ -149,7 +155,10 @@ def package_versions() -> dict:
     return versions
 
 # %% ../nbs/23_system.ipynb #abcf1802
-def agent_section(system: dict, name: str) -> dict:
+def agent_section(
+    system: dict,  # a config from load_system_config
+    name: str,  # an asset class
+) -> dict:
     "The merged agents.yaml section of asset class `name`."
     sections = system["agents_yaml"]["rl_agents"]
     return next(section for key, section in sections.items() if asset_class_name(key) == name)
@@ -188,7 +197,10 @@ def train_agent(
     return agent
 
 # %% ../nbs/23_system.ipynb #fa380e9b
-def long_actions(env: WealthArenaMultiAgentRLEnv, observations: dict) -> dict:
+def long_actions(
+    env: WealthArenaMultiAgentRLEnv,  # the multi-agent environment
+    observations: dict,  # its observations of this bar
+) -> dict:
     "Every symbol long at its share on rebalancing bars, positions kept in between."
     rebalancing = (env._t - env._start) % env.config.rebalance_every == 0
     actions = {}
@@ -247,7 +259,14 @@ def _period_env(system: dict, agents: dict, start, end, weights: dict) -> Wealth
     return WealthArenaMultiAgentRLEnv({"multi_agent_env": section, "risk": system["risk"]}, agents=agents)
 
 
-def fine_tuned_agents(spec: dict, val_env, agents: dict, meta, folder: Path, log_dir: str) -> dict:
+def fine_tuned_agents(
+    spec: dict,  # the job's description (system, seed, budget, fine_tune_bars)
+    val_env,  # the validation year's environment
+    agents: dict,  # asset class -> trained agent
+    meta,  # the PPO meta-controller, frozen
+    folder: Path,  # where the fine-tuned agents are saved
+    log_dir: str,  # tensorboard folder
+) -> dict:
     "Every agent fine-tuned in turn inside the hierarchical system on the validation year (the PPO allocator frozen)."
     from wealtharena.multi_agent_env import fine_tune
 
@@ -264,7 +283,9 @@ def fine_tuned_agents(spec: dict, val_env, agents: dict, meta, folder: Path, log
     return tuned
 
 
-def system_job(spec: dict) -> dict:
+def system_job(
+    spec: dict,  # system, fold, seed, budget, run_dir, cache, fine_tune_bars, tensorboard, train_models_only
+) -> dict:
     "Train (or load) one fold and seed's agents and meta-controllers, and run every strategy on its test year."
     warnings.filterwarnings("ignore")
     import torch
@@ -342,7 +363,9 @@ def system_job(spec: dict) -> dict:
     return out
 
 # %% ../nbs/23_system.ipynb #35514e69
-def summarize_runs(results: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def summarize_runs(
+    results: list[dict],  # the jobs' results
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Per-run rows (fold, seed, strategy) and the summary per fold and strategy, with paired intervals."
     rows, series = [], {}
     for result in results:
@@ -374,7 +397,9 @@ def summarize_runs(results: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return per_run, summary.sort_values(["fold", "_order", "strategy"]).drop(columns="_order").reset_index(drop=True)
 
 
-def verdict(summary: pd.DataFrame) -> list[str]:
+def verdict(
+    summary: pd.DataFrame,  # the per-fold summary summarize_runs makes
+) -> list[str]:
     "Plain sentences: did each coordination mode beat 1/N and the fixed weights (paired interval above zero)?"
     lines = []
     for _, row in summary[summary["strategy"].isin(MODES)].iterrows():
@@ -398,7 +423,11 @@ def _averaged(results: list[dict], fold: int, label: str, field: str = "returns"
     return pd.concat(frames, axis=1).mean(axis=1) if field == "returns" else frames
 
 
-def write_figures(results: list[dict], summary: pd.DataFrame, out: Path) -> list[str]:
+def write_figures(
+    results: list[dict],  # the jobs' results
+    summary: pd.DataFrame,  # their summary
+    out: Path,  # the run folder
+) -> list[str]:
     "Equity and drawdown, capital weights, P&L by sleeve, results by year and the validator's interventions."
     import matplotlib
 
@@ -466,7 +495,11 @@ def _save(fig, path: Path) -> str:
     return path.name
 
 
-def write_report(out: Path, results: list[dict], settings: dict) -> Path:
+def write_report(
+    out: Path,  # the run folder
+    results: list[dict],  # the jobs' results
+    settings: dict,  # the run's arguments, for the report's header
+) -> Path:
     "results.csv, summary.csv, figures and report.md of a run."
     from wealtharena.report import to_markdown
 
@@ -552,7 +585,9 @@ class Predict:
     """business days the system runs over before the last bar (its positions and capital weights build up)"""
 
 # %% ../nbs/23_system.ipynb #9e83c6ac
-def run_system(args: RunSystem) -> Path:
+def run_system(
+    args: RunSystem,  # the command line's settings
+) -> Path:
     "Run the system as `args` says; return the run folder."
     from tqdm.auto import tqdm
 
@@ -620,7 +655,9 @@ def run_system(args: RunSystem) -> Path:
     return out
 
 # %% ../nbs/23_system.ipynb #79eff587
-def predict_allocation(args: Predict) -> Path:
+def predict_allocation(
+    args: Predict,  # the command line's settings
+) -> Path:
     "Load a run's last fold, run the system up to the latest bar and write the next bar's allocation as JSON."
     from wealtharena.agents import RLAgent
     from wealtharena.meta import RLMetaAgent
@@ -673,7 +710,9 @@ def predict_allocation(args: Predict) -> Path:
     return target
 
 # %% ../nbs/23_system.ipynb #16d89af5
-def main(argv=None):
+def main(
+    argv=None,  # the command line without the program name (default: sys.argv[1:])
+):
     "python -m wealtharena.system [--config FILE ...] | python -m wealtharena.system predict --run RUN_FOLDER"
     import tyro
 
