@@ -1,15 +1,20 @@
-"""Every parameter of the public API of the documented modules has its inline comment (nbdev's docments), so that the
-site shows a parameter table under every signature. A module joins DOCUMENTED once all of its parameters are."""
+"""Every parameter of the package's public API has its inline comment (nbdev's docments), so that the docs site shows
+a parameter table under every signature."""
 
 import importlib
 import inspect
+import pkgutil
 
 import pytest
 from fastcore.docments import docments
 
-DOCUMENTED = ["data", "synthetic", "splits", "features", "metrics", "baselines", "rewards", "trading_env", "vector_env",
-              "risk", "fusion", "meta", "multi_agent_env", "offline", "paper", "pretraining", "files", "experiments",
-              "results", "execution", "backtest", "report", "portfolio_env", "strategies", "system"]
+import wealtharena
+
+MODULES = sorted(
+    name.removeprefix("wealtharena.")
+    for name in (m.name for m in pkgutil.walk_packages(wealtharena.__path__, "wealtharena."))
+    if not name.endswith("_modidx")
+)
 
 
 def undocumented(module) -> dict:
@@ -40,7 +45,7 @@ def undocumented(module) -> dict:
     return found
 
 
-@pytest.mark.parametrize("module_name", DOCUMENTED)
+@pytest.mark.parametrize("module_name", MODULES)
 def test_every_parameter_is_documented(module_name):
     assert undocumented(module_name) == {}
 

@@ -82,7 +82,9 @@ class AllocatorConfig:
         return self
 
 
-def allocator_settings(config: dict) -> tuple[PaperConfig, AllocatorConfig, list[str]]:
+def allocator_settings(
+    config: dict,  # the allocator YAML as a dict
+) -> tuple[PaperConfig, AllocatorConfig, list[str]]:
     "The checked paper and allocator sections of an allocator YAML (as a dict), and the strategies' names."
     paper = config_from_section(PaperConfig, config.get("paper"), "paper").check()
     section = dict(config.get("allocator") or {})
@@ -98,7 +100,9 @@ PORTFOLIO_FEATURES = ["log_equity", "cash_ratio", "position_count", "drawdown", 
 REGIME_FEATURES = ["bull_bear", "volatility_regime", "stability", "trend_strength"]
 
 
-def feature_names(strategies: list[str]) -> list[str]:
+def feature_names(
+    strategies: list[str],  # the strategies' names
+) -> list[str]:
     "The 34 state features, in order: market 8, portfolio 6, strategy performance 16, regime 4."
     performance = [f"{s}_{what}" for s in strategies for what in ("sharpe", "drawdown")]
     return MARKET_FEATURES + PORTFOLIO_FEATURES + performance + REGIME_FEATURES
@@ -191,13 +195,20 @@ class StrategyHistory:
         out[seen, 1] = (gains[upto] - gains[before])[seen] / count[seen]
         return out
 
-    def static_features(self, row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def static_features(
+        self,
+        row: int,  # the date's row in the history
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         "(market 8, strategy performance 16, regime 4) at date `row`."
         market = self.market.iloc[row]
         first = np.concatenate([market[MARKET_FEATURES[:6]].to_numpy(dtype=float), self.trade_features[row]])
         return first, self.performance[row], market[REGIME_FEATURES].to_numpy(dtype=float)
 
-    def rows(self, start=None, end=None) -> np.ndarray:
+    def rows(
+        self,
+        start=None,  # first date (None: the first)
+        end=None,  # last date (None: the last)
+    ) -> np.ndarray:
         "The rows of the dates from `start` to `end` (inclusive)."
         mask = np.ones(len(self.dates), dtype=bool)
         if start is not None:
@@ -210,14 +221,19 @@ class StrategyHistory:
 from .meta import LOGIT_BOUND
 
 
-def softmax_weights(logits) -> np.ndarray:
+def softmax_weights(
+    logits,  # the allocator's logits, one per strategy
+) -> np.ndarray:
     "Weights summing to 1 from logits: the max-subtracted softmax (no overflow for any finite logits)."
     logits = np.asarray(logits, dtype=float)
     expo = np.exp(logits - logits.max())
     return expo / expo.sum()
 
 
-def advance_book(returns: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def advance_book(
+    returns: np.ndarray,  # each strategy's return over the day
+    weights: np.ndarray,  # the book's weights at the start of the day
+) -> tuple[np.ndarray, np.ndarray]:
     "The book's daily returns over the rows of `returns` from `weights`, and the weights drifted to the end."
     daily, current = np.empty(len(returns)), weights.copy()
     for d, strategy_returns in enumerate(returns):
@@ -226,7 +242,13 @@ def advance_book(returns: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, 
     return daily, current
 
 
-def portfolio_features(equity_path, weights, gross, positions, n_symbols: int) -> np.ndarray:
+def portfolio_features(
+    equity_path,  # the book's equity so far (its start = 1)
+    weights,  # the current weights
+    gross,  # the book's gross exposure
+    positions,  # open positions in the book
+    n_symbols: int,  # symbols the strategies trade
+) -> np.ndarray:
     "The 6 portfolio features of a book with equity path `equity_path` (its start = 1) and current `weights`."
     path = np.asarray(equity_path, dtype=float)
     equity, peak = path[-1], path.max()
@@ -236,7 +258,12 @@ def portfolio_features(equity_path, weights, gross, positions, n_symbols: int) -
                      diversity])  # fmt: skip
 
 
-def observation(history: StrategyHistory, row: int, weights, equity_path) -> np.ndarray:
+def observation(
+    history: StrategyHistory,  # the strategies' logged history
+    row: int,  # the date's row
+    weights,  # the current weights
+    equity_path,  # the book's equity so far
+) -> np.ndarray:
     "The 34-number state at date `row` of a book with `weights` and `equity_path`."
     market, performance, regime = history.static_features(row)
     book = portfolio_features(equity_path, weights, history.gross[row], history.positions[row], history.n_symbols)
@@ -271,7 +298,12 @@ class AllocatorEnv(gym.Env):
         self._scale = np.maximum(np.nan_to_num(known.to_numpy(), nan=0.01) * math.sqrt(step), 1e-4)  # young logs too
         self._warm = warm_moments(mix.rolling(step).sum().fillna(0.0).to_numpy() / self._scale, self.reward_fn.eta)
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None):
+    def reset(
+        self,
+        *,
+        seed: int | None = None,  # seed of the episode's start
+        options: dict | None = None,  # gymnasium's reset options (unused)
+    ):
         super().reset(seed=seed)
         step, first, last = self.config.rebalance_every, self.rows[0], self.rows[-1]
         if self.random_start:
@@ -285,13 +317,19 @@ class AllocatorEnv(gym.Env):
         self.reward_fn.reset(warm=(self._warm[0][self.row], self._warm[1][self.row]))
         return observation(self.history, self.row, self.weights, self.path), {"date": self.history.dates[self.row]}
 
-    def step(self, action):
+    def step(
+        self,
+        action,  # logits over the strategies
+    ):
         logits = np.asarray(action, dtype=float)
         if logits.shape != self.action_space.shape or not np.isfinite(logits).all():
             raise ValueError(f"allocator action: expected {self.action_space.shape[0]} finite logits, got {action!r}")
         return self.apply(softmax_weights(np.clip(logits, -LOGIT_BOUND, LOGIT_BOUND)))
 
-    def apply(self, weights: np.ndarray):
+    def apply(
+        self,
+        weights: np.ndarray,  # weights over the strategies (summing to 1)
+    ):
         "Step with target `weights` directly (the baselines of the report use this)."
         row, step = self.row, self.config.rebalance_every
         moved = np.abs(weights - self.weights)
@@ -317,14 +355,21 @@ TRAINING_LOG_COLUMNS = ["time", "version", "until", "timesteps", "seconds", "see
 _registered = itertools.count()
 
 
-def switch_rate(paper: PaperConfig, settings: AllocatorConfig) -> float:
+def switch_rate(
+    paper: PaperConfig,  # the paper trader's settings
+    settings: AllocatorConfig,  # the allocator's settings
+) -> float:
     "The cost of moving one unit of capital between strategies."
     if settings.switch_cost_bps is not None:
         return settings.switch_cost_bps / 1e4
     return paper.costs().rate
 
 
-def training_range(paper: PaperConfig, settings: AllocatorConfig, until=None) -> tuple[pd.Timestamp, pd.Timestamp]:
+def training_range(
+    paper: PaperConfig,  # the paper trader's settings
+    settings: AllocatorConfig,  # the allocator's settings
+    until=None,  # last date the history may reach (None: the config's training end)
+) -> tuple[pd.Timestamp, pd.Timestamp]:
     "The dates the allocator learns from: a year after the paper start (or `history_start`) to `until`."
     first = pd.Timestamp(paper.start) + pd.DateOffset(years=1)
     start = pd.Timestamp(settings.history_start) if settings.history_start else first
@@ -334,7 +379,12 @@ def training_range(paper: PaperConfig, settings: AllocatorConfig, until=None) ->
     return start, end
 
 
-def ppo_args(settings: AllocatorConfig, env_id: str, seed: int, timesteps: int | None = None):
+def ppo_args(
+    settings: AllocatorConfig,  # the allocator's settings
+    env_id: str,  # the registered AllocatorEnv id
+    seed: int,  # PPO's seed
+    timesteps: int | None = None,  # PPO steps (None: the config's)
+):
     "The PPO settings of the allocator's learner."
     from wealtharena.agents import learner
 
@@ -392,12 +442,19 @@ def train_allocator(
     return description
 
 
-def log_clock(history: StrategyHistory) -> ReplayClock:
+def log_clock(
+    history: StrategyHistory,  # the strategies' logged history
+) -> ReplayClock:
     "A replay clock at the last date of the logs: in replay, 'now' is the last bar the trader logged."
     return ReplayClock(history.dates[-1])
 
 # %% ../nbs/27_allocator.ipynb #9ba2ca61
-def needs_retraining(root, settings: AllocatorConfig, clock, n_trades: int) -> tuple[bool, str]:
+def needs_retraining(
+    root,  # the trader's folder (state/, runtime/)
+    settings: AllocatorConfig,  # the allocator's settings
+    clock,  # the clock that says what time it is
+    n_trades: int,  # closed trades in the log now
+) -> tuple[bool, str]:
     "Whether the model under `root` should be retrained now, and why."
     meta = Path(root) / (MODEL + ".meta.json")
     if not meta.exists():
@@ -416,14 +473,22 @@ WEIGHTS = "runtime/rl_strategy_weights.json"
 WEIGHT_HISTORY = "state/weight_history.csv"
 
 
-def valid_weights(weights, n: int) -> bool:
+def valid_weights(
+    weights,  # weights to check
+    n: int,  # number of strategies
+) -> bool:
     "Finite, non-negative, `n` of them, summing to 1."
     values = np.asarray(weights, dtype=float)
     return values.shape == (n,) and bool(np.isfinite(values).all() and (values >= 0).all()) and abs(
         values.sum() - 1) < 1e-6  # fmt: skip
 
 
-def recent_book(history: StrategyHistory, root, lookback: int = 252, step: int = 5) -> tuple[list, np.ndarray]:
+def recent_book(
+    history: StrategyHistory,  # the strategies' logged history
+    root,  # the trader's folder (state/, runtime/)
+    lookback: int = 252,  # days of history replayed
+    step: int = 5,  # days between the allocator's decisions
+) -> tuple[list, np.ndarray]:
     "The book's equity path over the last `lookback` dates and its drifted weights, under the recorded weights."
     n, rows = len(history.strategies), np.arange(max(len(history.dates) - lookback, 0), len(history.dates))
     recorded = read_csv_lines(Path(root) / WEIGHT_HISTORY, ["time", "data_time", "version", "source",
@@ -516,7 +581,10 @@ def infer(
     return payload
 
 
-def bridge(root, strategies: list[str]) -> dict:
+def bridge(
+    root,  # the trader's folder (state/, runtime/)
+    strategies: list[str],  # the strategies' names, in the book's order
+) -> dict:
     "Normalise runtime/rl_strategy_weights.json into runtime/allocations_override.json (the trader's file)."
     root, reason = Path(root), None
     try:
@@ -546,7 +614,14 @@ def _hedge_weights(history: StrategyHistory) -> np.ndarray:
     return out
 
 
-def run_rule(history: StrategyHistory, settings: AllocatorConfig, rate: float, start, end, choose) -> pd.DataFrame:
+def run_rule(
+    history: StrategyHistory,  # the strategies' logged history
+    settings: AllocatorConfig,  # the allocator's settings
+    rate: float,  # the switching cost per unit of weight moved
+    start,  # first date
+    end,  # last date
+    choose,  # (env, observation, row) -> weights
+) -> pd.DataFrame:
     "Daily book returns, weight turnover and chosen weights of `choose(env, observation, row)`, `start` to `end`."
     env = AllocatorEnv(history, settings, start, end, rate, random_start=False)
     obs, _ = env.reset()
@@ -563,7 +638,10 @@ def run_rule(history: StrategyHistory, settings: AllocatorConfig, rate: float, s
     return pd.concat(frames)
 
 
-def rules(history: StrategyHistory, settings: AllocatorConfig) -> dict:
+def rules(
+    history: StrategyHistory,  # the strategies' logged history
+    settings: AllocatorConfig,  # the allocator's settings
+) -> dict:
     "The allocations the allocator is compared with, as `choose` functions."
     n, hedge = len(history.strategies), _hedge_weights(history)
     lookback = settings.min_variance_lookback
@@ -578,7 +656,10 @@ def rules(history: StrategyHistory, settings: AllocatorConfig) -> dict:
     return chosen
 
 
-def summarize_returns(daily: pd.DataFrame, benchmark: pd.DataFrame | None) -> dict:
+def summarize_returns(
+    daily: pd.DataFrame,  # daily returns and turnover of one method
+    benchmark: pd.DataFrame | None,  # equal weights' daily returns (None: no comparison)
+) -> dict:
     "Annual return, Sharpe and its interval, Sharpe difference to `benchmark` and its interval, drawdown, turnover."
     returns = daily["return"].to_numpy()
     low, high = sharpe_ci(returns)
@@ -590,7 +671,9 @@ def summarize_returns(daily: pd.DataFrame, benchmark: pd.DataFrame | None) -> di
             "turnover_per_year": float(daily["turnover"].sum() / years)}  # fmt: skip
 
 
-def report_table(daily_by: dict) -> pd.DataFrame:
+def report_table(
+    daily_by: dict,  # (period, method) -> its daily returns
+) -> pd.DataFrame:
     "The report's table from {period: {method: daily frame}} (equal weights is the benchmark of each period)."
     rows = []
     for period, daily in daily_by.items():
@@ -606,7 +689,9 @@ def report_table(daily_by: dict) -> pd.DataFrame:
     return table
 
 
-def report_periods(history: StrategyHistory) -> dict:
+def report_periods(
+    history: StrategyHistory,  # the strategies' logged history
+) -> dict:
     "The validation and test years of the book's split, checked against the logs."
     split, last = default_split(), history.dates[-1]
     periods = {"validation": split.val, "test": split.test}
@@ -617,7 +702,9 @@ def report_periods(history: StrategyHistory) -> dict:
     return periods
 
 
-def allocator_choice(root):
+def allocator_choice(
+    root,  # the trader's folder (state/, runtime/)
+):
     "The trained allocator under `root` as a `choose` function of `run_rule`."
     from wealtharena.agents import RLAgent
 
@@ -630,7 +717,7 @@ def allocator_report(
     config: dict | None = None,  # the allocator YAML as a dict
     seeds: tuple = (0,),  # one allocator trained per seed
     timesteps: int | None = None,  # PPO steps per seed (None: the config's)
-    prices: pd.DataFrame | None = None,
+    prices: pd.DataFrame | None = None,  # a tidy price panel (None: the bundled stocks)
 ) -> tuple[pd.DataFrame, dict]:
     "Train per seed on the training years; the table of every method on the validation and test years, and the days."
     config = config or load_allocator_config()
@@ -738,7 +825,10 @@ class Stopper:
     def __call__(self) -> bool:
         return self.event.is_set()
 
-    def wait(self, seconds: float) -> None:
+    def wait(
+        self,
+        seconds: float,  # longest time to wait for a stop request
+    ) -> None:
         self.event.wait(seconds)
 
 # %% ../nbs/27_allocator.ipynb #cfb893f7
@@ -755,7 +845,9 @@ def _clock(kind: str, root) -> object:
     return ReplayClock(pnl["time"].iloc[-1]) if len(pnl) else WallClock()
 
 
-def simulate_command(args: Simulate) -> int:
+def simulate_command(
+    args: Simulate,  # the command line's settings
+) -> int:
     stop = Stopper()
     trader = PaperTrader(_config(args.config), root=args.root, fresh=args.fresh)
     if args.pace > 0:
@@ -768,7 +860,9 @@ def simulate_command(args: Simulate) -> int:
                       should_stop=stop, sleep=stop.wait)  # fmt: skip
 
 
-def train_command(args: Train) -> dict | None:
+def train_command(
+    args: Train,  # the command line's settings
+) -> dict | None:
     config = _config(args.config)
     settings = allocator_settings(config)[1]
     timesteps = None if args.episodes is None else args.episodes * settings.episode_length
@@ -791,7 +885,9 @@ def train_command(args: Train) -> dict | None:
     return described
 
 
-def infer_command(args: Infer) -> dict:
+def infer_command(
+    args: Infer,  # the command line's settings
+) -> dict:
     config = _config(args.config)
     strategies = list(config["strategies"])
     stop = Stopper()
@@ -806,7 +902,9 @@ def infer_command(args: Infer) -> dict:
 TRACKER_COLUMNS = ["time", "data_time", "equity", "drawdown", "sharpe", "weights_version"]
 
 
-def track_once(root) -> dict | None:
+def track_once(
+    root,  # the trader's folder (state/, runtime/)
+) -> dict | None:
     "One tracker line from the book's log: equity, drawdown and Sharpe since the start, and the weights in force."
     book = read_log(root, "book")
     if len(book) < 2:
@@ -822,7 +920,9 @@ def track_once(root) -> dict | None:
     return row
 
 
-def track_command(args: Track) -> dict | None:
+def track_command(
+    args: Track,  # the command line's settings
+) -> dict | None:
     stop, row = Stopper(), None
     while True:
         row = track_once(args.root) or row
@@ -831,7 +931,11 @@ def track_command(args: Track) -> dict | None:
         stop.wait(args.interval)
 
 # %% ../nbs/27_allocator.ipynb #b08de308
-def write_report(table: pd.DataFrame, daily_by: dict, out) -> Path:
+def write_report(
+    table: pd.DataFrame,  # the report's table
+    daily_by: dict,  # (period, method) -> its daily returns
+    out,  # the report's folder
+) -> Path:
     "report.csv, report.md and the figures (equity by method, the allocator's weights) into `out`."
     import matplotlib
 
@@ -866,7 +970,9 @@ def write_report(table: pd.DataFrame, daily_by: dict, out) -> Path:
     return out
 
 
-def report_command(args: Report) -> pd.DataFrame:
+def report_command(
+    args: Report,  # the command line's settings
+) -> pd.DataFrame:
     config = _config(args.config)
     settings = allocator_settings(config)[1]
     timesteps = None if args.episodes is None else args.episodes * settings.episode_length
@@ -876,7 +982,9 @@ def report_command(args: Report) -> pd.DataFrame:
     return table
 
 
-def run_command(args: Run) -> dict:
+def run_command(
+    args: Run,  # the command line's settings
+) -> dict:
     "Start the four processes, wait for a signal (or for the simulator to finish), then stop them all."
     base = [sys.executable, "-m", "wealtharena.allocator"]
     config = ["--config", args.config] if args.config else []
@@ -915,7 +1023,9 @@ COMMANDS = {"simulate": (Simulate, simulate_command), "train": (Train, train_com
             "track": (Track, track_command), "report": (Report, report_command), "run": (Run, run_command)}  # fmt: skip
 
 
-def main(argv=None):
+def main(
+    argv=None,  # the command line without the program name (default: sys.argv[1:])
+):
     "python -m wealtharena.allocator {simulate,train,infer,track,report,run} [options]"
     import tyro
 

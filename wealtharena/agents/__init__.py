@@ -29,7 +29,9 @@ class ConfigError(ValueError):
     "An agent configuration with an unknown key, algorithm or asset class, or a wrongly typed value."
 
 
-def learner(algorithm: str):
+def learner(
+    algorithm: str,  # ppo, sac, a2c, dqn or cql
+):
     "The single-file learner module of `algorithm`."
     if algorithm not in ALGORITHMS:
         raise ConfigError(f"unknown algorithm {algorithm!r}; known: {', '.join(ALGORITHMS)}")
@@ -64,7 +66,11 @@ def _typed(where: str, key: str, value, hint):
     raise ConfigError(f"{where}.{key}: unsupported type {hint}")
 
 
-def check_section(where: str, section: dict, env_id: str | None = None) -> dict:
+def check_section(
+    where: str,  # the section's name in errors
+    section: dict,  # an `rl_agents:` entry (algorithm plus fields of its Args)
+    env_id: str | None = None,  # the env_id the section's learner runs on
+) -> dict:
     "One asset class's config section, validated against its algorithm's Args."
     if not isinstance(section, dict):
         raise ConfigError(f"{where}: expected a mapping of settings, got {section!r}")
@@ -93,7 +99,9 @@ def check_section(where: str, section: dict, env_id: str | None = None) -> dict:
     return checked
 
 
-def load_agent_config(config=None) -> dict[str, dict]:
+def load_agent_config(
+    config=None,  # a YAML path, a dict with `rl_agents:`, or None for the packaged agents.yaml
+) -> dict[str, dict]:
     "The `rl_agents:` sections of a YAML file (default: the packaged agents.yaml) or a dict, validated."
     source = "wealtharena/configs/agents.yaml"
     if config is None:
@@ -122,7 +130,12 @@ STEPS_PER_ITERATION = 1024  # environment steps of one `num_iterations` unit, fo
 class RLAgent:
     "One asset class's configured learner: train on prices, predict actions, make its environment, save and load."
 
-    def __init__(self, asset_class: str, algorithm: str, args):
+    def __init__(
+        self,
+        asset_class: str,  # the class the agent trades
+        algorithm: str,  # its learner's name
+        args,  # its learner's settings
+    ):
         self.asset_class, self.algorithm, self.args = asset_class, algorithm, args
         self.networks = self.spaces = self._policy = self.scaler = None
         self.last_result: dict | None = None
@@ -169,7 +182,14 @@ class RLAgent:
 
         return space_from(self.spaces["action_space"])
 
-    def make_env(self, prices=None, symbol=None, start=None, end=None, **settings):
+    def make_env(
+        self,
+        prices=None,  # a tidy price panel (None: the bundled class)
+        symbol=None,  # the symbol to trade (None: the agent's)
+        start=None,  # first date
+        end=None,  # last date
+        **settings,  # more TradingEnv settings
+    ):
         "A `TradingEnv` that shows this agent what it trained on (features, window, scaler, action mode, costs)."
         from wealtharena.trading_env import TradingEnv
 
@@ -178,7 +198,11 @@ class RLAgent:
         market.update(settings)
         return TradingEnv(prices=prices, asset_class=self.asset_class, **market)
 
-    def predict(self, observation, deterministic: bool = True):
+    def predict(
+        self,
+        observation,  # one observation, or a 2-d batch of them
+        deterministic: bool = True,  # the greedy action (else a sample)
+    ):
         "The action for one observation of an environment from `make_env` (or one action per row of a 2-d batch)."
         if self._policy is None:
             raise RuntimeError("this agent has not been trained or loaded yet")
@@ -191,7 +215,10 @@ class RLAgent:
             )
         return self._policy[deterministic](observation)
 
-    def save(self, path) -> Path:
+    def save(
+        self,
+        path,  # the checkpoint's path (safetensors + JSON)
+    ) -> Path:
         "Write the policy's networks, settings and observation scaler (safetensors + JSON)."
         from wealtharena.agents.common import save_checkpoint
 

@@ -98,14 +98,23 @@ class Args(RunArgs):
             )
 
 # %% ../../nbs/17_a2c.ipynb #319aafc5
-def layer_init(layer: nn.Linear, std: float = math.sqrt(2), bias_const: float = 0.0) -> nn.Linear:
+def layer_init(
+    layer: nn.Linear,  # the linear layer to initialise
+    std: float = math.sqrt(2),  # gain of the orthogonal weights
+    bias_const: float = 0.0,  # value of the biases
+) -> nn.Linear:
     "Orthogonal weights with gain `std` and constant biases."
     torch.nn.init.orthogonal_(layer.weight, std)
     torch.nn.init.constant_(layer.bias, bias_const)
     return layer
 
 
-def mlp(inputs: int, hidden_layers, outputs: int, out_std: float) -> nn.Sequential:
+def mlp(
+    inputs: int,  # input size
+    hidden_layers,  # sizes of the hidden layers
+    outputs: int,  # output size
+    out_std: float,  # gain of the output layer's weights
+) -> nn.Sequential:
     "Tanh hidden layers of `hidden_layers` widths and a linear output with gain `out_std`."
     layers, width = [], inputs
     for size in hidden_layers:
@@ -117,7 +126,12 @@ def mlp(inputs: int, hidden_layers, outputs: int, out_std: float) -> nn.Sequenti
 class Agent(nn.Module):
     "Actor and critic: a categorical policy for discrete actions, a diagonal Gaussian for continuous ones."
 
-    def __init__(self, obs_dim: int, action_space: gym.Space, hidden_layers=(64, 64)):
+    def __init__(
+        self,
+        obs_dim: int,  # length of a (flat) observation
+        action_space: gym.Space,  # the environment's action space
+        hidden_layers=(64, 64),  # sizes of the hidden layers
+    ):
         super().__init__()
         self.discrete = isinstance(action_space, gym.spaces.Discrete)
         if not self.discrete and not isinstance(action_space, gym.spaces.Box):
@@ -128,10 +142,17 @@ class Agent(nn.Module):
         if not self.discrete:
             self.actor_logstd = nn.Parameter(torch.zeros(1, out))  # state-independent log standard deviation
 
-    def get_value(self, x: torch.Tensor) -> torch.Tensor:
+    def get_value(
+        self,
+        x: torch.Tensor,  # a batch of observations
+    ) -> torch.Tensor:
         return self.critic(x)
 
-    def get_action_and_value(self, x: torch.Tensor, action: torch.Tensor | None = None):
+    def get_action_and_value(
+        self,
+        x: torch.Tensor,  # a batch of observations
+        action: torch.Tensor | None = None,  # actions to evaluate (None: sample new ones)
+    ):
         "An action (sampled unless given), its log-probability, the policy's entropy and the state's value."
         out = self.actor(x)
         if self.discrete:  # log-probabilities by hand: torch's distribution objects cost more than the maths
@@ -148,17 +169,28 @@ class Agent(nn.Module):
         entropy = (0.5 + 0.5 * math.log(2 * math.pi) + logstd).sum(1)
         return action, logprob.sum(1), entropy, self.critic(x)
 
-    def act(self, x: torch.Tensor) -> torch.Tensor:
+    def act(
+        self,
+        x: torch.Tensor,  # a batch of observations
+    ) -> torch.Tensor:
         "The deterministic action: the most likely one, or the Gaussian's mean."
         return self.actor(x).argmax(-1) if self.discrete else self.actor(x)
 
 
-def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
+def policy_networks(
+    obs_dim: int,  # length of a (flat) observation
+    action_space: gym.Space,  # the environment's action space
+    args: Args,  # the learner's settings
+) -> dict[str, nn.Module]:
     "The networks a trained policy needs (for saving and loading it without the training state)."
     return {"agent": Agent(obs_dim, action_space, args.hidden_layers)}
 
 
-def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
+def make_policy(
+    networks: dict[str, nn.Module],  # the trained networks by name
+    action_space: gym.Space,  # the environment's action space
+    deterministic: bool = True,  # the greedy action (else a sample)
+):
     "A function from one observation (or a batch of rows) to its action: most likely / mean, or sampled (clipped)."
     agent = networks["agent"]
 
@@ -176,7 +208,10 @@ def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, determi
     return policy
 
 # %% ../../nbs/17_a2c.ipynb #a2ctrn02
-def train(args: Args, prices=None) -> dict:
+def train(
+    args: Args,  # the learner's settings
+    prices=None,  # a tidy price panel for a market env_id (None: the bundled class)
+) -> dict:
     "Train A2C as `args` says (on `prices`, a tidy panel, if given); return evaluation, timings and statistics."
     envs, market = start_run(args, prices)
     run_name, act_space = args.run_name(), envs.single_action_space
@@ -299,7 +334,9 @@ def train(args: Args, prices=None) -> dict:
     )
 
 
-def main(argv=None) -> dict:
+def main(
+    argv=None,  # the command line without the program name (default: sys.argv[1:])
+) -> dict:
     "Command line: python -m wealtharena.agents.a2c --help (or python wealtharena/agents/a2c.py --help)."
     return cli(Args, train, "A2C (synchronous advantage actor-critic) for discrete and continuous actions.", argv)
 

@@ -143,7 +143,11 @@ class RunArgs:
         return f"{self.env_id}__{self.exp_name}__{self.seed}__{int(time.time())}"
 
 # %% ../../nbs/13_agents_common.ipynb #39d7f457
-def seed_everything(seed: int, deterministic: bool = True, threads: int | None = 1) -> None:
+def seed_everything(
+    seed: int,  # seed of python, numpy and torch
+    deterministic: bool = True,  # ask torch for deterministic kernels
+    threads: int | None = 1,  # torch threads (None: torch's default)
+) -> None:
     "Seed Python, numpy and torch; optionally make torch deterministic and set its thread count."
     random.seed(seed)
     np.random.seed(seed)
@@ -154,7 +158,9 @@ def seed_everything(seed: int, deterministic: bool = True, threads: int | None =
         torch.set_num_threads(threads)
 
 # %% ../../nbs/13_agents_common.ipynb #337e3a2e
-def is_market(env_id: str) -> bool:
+def is_market(
+    env_id: str,  # an environment id
+) -> bool:
     "Whether `env_id` names a WealthArena asset class rather than a gymnasium id."
     try:
         asset_class_name(env_id)
@@ -163,7 +169,11 @@ def is_market(env_id: str) -> bool:
     return True
 
 
-def make_vector_env(env_id: str, num_envs: int, market: dict | None = None) -> gym.vector.VectorEnv:
+def make_vector_env(
+    env_id: str,  # a gymnasium id or a WealthArena market env id
+    num_envs: int,  # environments stepped together
+    market: dict | None = None,  # market settings of a trading env_id (None: a gymnasium env_id)
+) -> gym.vector.VectorEnv:
     "Training environments: B market episodes in numpy, or gymnasium's synchronous vector env for a gymnasium id."
     if is_market(env_id):
         from wealtharena.vector_env import BatchedTradingEnv
@@ -176,7 +186,10 @@ def make_vector_env(env_id: str, num_envs: int, market: dict | None = None) -> g
     return gym.wrappers.vector.RecordEpisodeStatistics(env)
 
 
-def make_eval_env(env_id: str, market: dict | None = None) -> gym.Env:
+def make_eval_env(
+    env_id: str,  # a gymnasium id or a WealthArena market env id
+    market: dict | None = None,  # market settings of a trading env_id (None: a gymnasium env_id)
+) -> gym.Env:
     "One environment of the kind `make_vector_env` builds, for evaluation."
     if is_market(env_id):
         from wealtharena.trading_env import TradingEnv
@@ -185,7 +198,12 @@ def make_eval_env(env_id: str, market: dict | None = None) -> gym.Env:
     return gym.make(env_id)
 
 
-def market_settings(args, prices=None, scaler=None, random_start: bool = True) -> dict | None:
+def market_settings(
+    args,  # the learner's settings (its Args)
+    prices=None,  # a tidy price panel (None: the bundled class)
+    scaler=None,  # a fitted observation scaler (None: none)
+    random_start: bool = True,  # start episodes at random bars
+) -> dict | None:
     "A learner's market-environment settings (None for a gymnasium id), with the caller's prices and the scaler."
     if not is_market(args.env_id):
         if prices is not None:
@@ -194,7 +212,10 @@ def market_settings(args, prices=None, scaler=None, random_start: bool = True) -
     return {**args.market(random_start), "scaler": scaler, **({"prices": prices} if prices is not None else {})}
 
 
-def fit_observation_scaler(args, prices=None):
+def fit_observation_scaler(
+    args,  # the learner's settings (its Args)
+    prices=None,  # a tidy price panel (None: the bundled class)
+):
     "The feature scaler of a market run, fitted on its training range only (None without `normalize_obs`)."
     if not is_market(args.env_id) or not args.normalize_obs:
         return None
@@ -205,7 +226,10 @@ def fit_observation_scaler(args, prices=None):
     return fit_scaler(frames, shared_features(list(frames.values()), args.features), args.start, args.end)
 
 
-def start_run(args, prices=None) -> tuple[gym.vector.VectorEnv, dict | None]:
+def start_run(
+    args,  # the learner's settings (its Args)
+    prices=None,  # a tidy price panel (None: the bundled class)
+) -> tuple[gym.vector.VectorEnv, dict | None]:
     "A learner's first steps: check its args, refuse to overwrite, seed, fit the scaler, build the environments."
     args.validate()
     args.refuse_overwrite()
@@ -214,13 +238,21 @@ def start_run(args, prices=None) -> tuple[gym.vector.VectorEnv, dict | None]:
     return make_vector_env(args.env_id, args.num_envs, market), market
 
 
-def market_state(market: dict | None) -> dict:
+def market_state(
+    market: dict | None,  # the market settings of the run (None: not a market)
+) -> dict:
     "What a checkpoint keeps of the market settings: the fitted observation scaler (JSON-ready)."
     scaler = (market or {}).get("scaler")
     return {"obs_scaler": None if scaler is None else scaler.state()}
 
 # %% ../../nbs/13_agents_common.ipynb #367eb202
-def evaluate(policy, env_id: str, episodes: int, seed: int = 0, market: dict | None = None) -> list[float]:
+def evaluate(
+    policy,  # observation -> action
+    env_id: str,  # the environment to evaluate in
+    episodes: int,  # episodes played
+    seed: int = 0,  # seed of the first episode
+    market: dict | None = None,  # market settings of a trading env_id (None: a gymnasium env_id)
+) -> list[float]:
     "Undiscounted returns of `episodes` episodes of `policy` (a function from one observation to one action)."
     env = make_eval_env(env_id, market)
     returns = []
@@ -236,7 +268,14 @@ def evaluate(policy, env_id: str, episodes: int, seed: int = 0, market: dict | N
     return returns
 
 
-def finish_run(args, policy, log: "RunLogger", global_step: int, market: dict | None = None, **result) -> dict:
+def finish_run(
+    args,  # the learner's settings (its Args)
+    policy,  # the trained policy
+    log: "RunLogger",  # the run's logger
+    global_step: int,  # environment steps taken
+    market: dict | None = None,  # market settings of a trading env_id (None: a gymnasium env_id)
+    **result,  # more entries of the result
+) -> dict:
     "Evaluate `policy` deterministically, log and close the run, and return what every learner's `train` returns."
     with torch.no_grad():
         returns = evaluate(policy, args.env_id, args.eval_episodes, seed=args.seed + 10_000, market=market)
@@ -254,7 +293,12 @@ def finish_run(args, policy, log: "RunLogger", global_step: int, market: dict | 
     }
 
 
-def cli(args_class, train, description: str, argv=None) -> dict:
+def cli(
+    args_class,  # the learner's Args dataclass
+    train,  # the learner's train function
+    description: str,  # the command's help text
+    argv=None,  # the command line (default: sys.argv[1:])
+) -> dict:
     "A learner's command line: parse its Args with tyro, train, and print `eval_mean_return=<value>` last."
     import tyro
 
@@ -263,7 +307,11 @@ def cli(args_class, train, description: str, argv=None) -> dict:
     return result
 
 # %% ../../nbs/13_agents_common.ipynb #fe2f7112
-def validation_score(policy, args, market: dict | None) -> dict:
+def validation_score(
+    policy,  # observation -> action
+    args,  # the learner's settings (its Args)
+    market: dict | None,  # the run's market settings
+) -> dict:
     "Mean return and mean annualised Sharpe of `policy` over the validation range, one full episode per symbol."
     from wealtharena.metrics import sharpe_ratio
     from wealtharena.splits import default_split
@@ -288,7 +336,11 @@ def validation_score(policy, args, market: dict | None) -> dict:
     return {"return": float(np.mean(returns)), "sharpe": float(np.mean(sharpes))}
 
 
-def crossed(global_step: int, step_size: int, every: int) -> bool:
+def crossed(
+    global_step: int,  # environment steps after this iteration
+    step_size: int,  # steps one iteration adds
+    every: int,  # the period (in steps) of the event
+) -> bool:
     "Whether a run advancing `step_size` steps at a time passed a multiple of `every` on reaching `global_step`."
     return every > 0 and global_step // every != (global_step - step_size) // every
 
@@ -298,12 +350,12 @@ class RunLogger:
 
     def __init__(
         self,
-        run_name: str,
-        args,
-        total_steps: int,
-        log_dir: str = "runs",
-        progress: bool = True,
-        tensorboard: bool = True,
+        run_name: str,  # the run's folder name under log_dir
+        args,  # the settings written as the run's hyperparameters
+        total_steps: int,  # length of the progress bar
+        log_dir: str = "runs",  # tensorboard's root folder
+        progress: bool = True,  # show a progress bar
+        tensorboard: bool = True,  # write tensorboard event files
     ):
         from tqdm.auto import tqdm
 
@@ -318,7 +370,12 @@ class RunLogger:
         self.last: dict[str, float] = {}
         self.episodes: list[tuple[int, float]] = []  # (global step, return) of every logged episode
 
-    def scalar(self, name: str, value: float, step: int) -> None:
+    def scalar(
+        self,
+        name: str,  # the scalar's tag, e.g. losses/value_loss
+        value: float,  # its value
+        step: int,  # the environment step it belongs to
+    ) -> None:
         "Record one scalar."
         value = float(value)
         self.last[name] = value
@@ -327,7 +384,10 @@ class RunLogger:
         if self.writer is not None:
             self.writer.add_scalar(name, value, step)
 
-    def advance(self, steps: int) -> None:
+    def advance(
+        self,
+        steps: int,  # environment steps to move the progress bar by
+    ) -> None:
         "Move the progress bar."
         self.bar.update(steps)
 
@@ -352,13 +412,13 @@ def _paths(path) -> tuple[Path, Path]:
 
 
 def save_checkpoint(
-    path,
-    algorithm: str,
-    args,
-    modules: dict[str, nn.Module],
-    optimizers: dict[str, torch.optim.Optimizer],
-    state: dict,
-    arrays: dict[str, np.ndarray] | None = None,
+    path,  # the checkpoint's path (.safetensors and .json are added)
+    algorithm: str,  # the learner's name
+    args,  # the learner's settings (its Args)
+    modules: dict[str, nn.Module],  # networks by name
+    optimizers: dict[str, torch.optim.Optimizer],  # their optimizers by name
+    state: dict,  # the run's position (step, iteration, ...)
+    arrays: dict[str, np.ndarray] | None = None,  # more arrays to keep (e.g. a replay buffer)
 ) -> Path:
     "Write networks, optimizer state, random states, `state` (the run's position) and `arrays` as safetensors + JSON."
     from safetensors.torch import save_file
@@ -395,11 +455,11 @@ def save_checkpoint(
 
 
 def load_checkpoint(
-    path,
-    algorithm: str,
-    modules: dict[str, nn.Module],
-    optimizers: dict[str, torch.optim.Optimizer] | None = None,
-    restore_rng: bool = True,
+    path,  # the checkpoint's path
+    algorithm: str,  # the learner expected to have written it
+    modules: dict[str, nn.Module],  # networks to load into, by name
+    optimizers: dict[str, torch.optim.Optimizer] | None = None,  # optimizers to load into (None: none)
+    restore_rng: bool = True,  # restore the random states too (resuming a run)
 ) -> dict:
     "Load what `save_checkpoint` wrote into `modules` (and `optimizers`); return the JSON metadata."
     from safetensors.torch import load_file
@@ -452,7 +512,9 @@ def load_checkpoint(
     return meta
 
 # %% ../../nbs/13_agents_common.ipynb #8d34009f
-def describe_space(space: gym.Space) -> dict:
+def describe_space(
+    space: gym.Space,  # a gymnasium Box or Discrete space
+) -> dict:
     "A JSON-ready description of a Discrete or Box action space."
     if isinstance(space, gym.spaces.Discrete):
         return {"kind": "discrete", "n": int(space.n)}
@@ -461,7 +523,9 @@ def describe_space(space: gym.Space) -> dict:
     raise ValueError(f"cannot describe {space}")
 
 
-def space_from(description: dict) -> gym.Space:
+def space_from(
+    description: dict,  # what describe_space wrote
+) -> gym.Space:
     "The action space a `describe_space` description stands for."
     if description["kind"] == "discrete":
         return gym.spaces.Discrete(description["n"])

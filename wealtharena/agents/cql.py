@@ -85,7 +85,11 @@ class Args(RunArgs):
             raise ValueError(f"tau must be in (0, 1] and gamma in [0, 1]; got {self.tau}, {self.gamma}")
 
 # %% ../../nbs/29_cql.ipynb #b9df6a3f
-def mlp(inputs: int, hidden_layers, outputs: int) -> nn.Sequential:
+def mlp(
+    inputs: int,  # input size
+    hidden_layers,  # sizes of the hidden layers
+    outputs: int,  # output size
+) -> nn.Sequential:
     "ReLU hidden layers of `hidden_layers` widths and a linear output."
     layers, width = [], inputs
     for size in hidden_layers:
@@ -94,7 +98,11 @@ def mlp(inputs: int, hidden_layers, outputs: int) -> nn.Sequential:
     return nn.Sequential(*layers, nn.Linear(width, outputs))
 
 
-def q_network(obs_dim: int, n_actions: int, hidden_layers) -> nn.Sequential:
+def q_network(
+    obs_dim: int,  # length of an observation
+    n_actions: int,  # number of discrete actions
+    hidden_layers,  # sizes of the hidden layers
+) -> nn.Sequential:
     "Q(s, .) for every action (DQN's network)."
     return mlp(obs_dim, hidden_layers, n_actions)
 
@@ -102,11 +110,20 @@ def q_network(obs_dim: int, n_actions: int, hidden_layers) -> nn.Sequential:
 class SoftQNetwork(nn.Module):
     "Q(s, a) from the concatenated observation and action (SAC's critic)."
 
-    def __init__(self, obs_dim: int, act_dim: int, hidden_layers):
+    def __init__(
+        self,
+        obs_dim: int,  # length of an observation
+        act_dim: int,  # length of an action
+        hidden_layers,  # sizes of the hidden layers
+    ):
         super().__init__()
         self.net = mlp(obs_dim + act_dim, hidden_layers, 1)
 
-    def forward(self, x, a):
+    def forward(
+        self,
+        x,  # a batch of observations
+        a,  # a batch of actions
+    ):
         return self.net(torch.cat([x, a], 1))
 
 
@@ -115,7 +132,12 @@ class Actor(nn.Module):
 
     log_std_min, log_std_max = -5.0, 2.0
 
-    def __init__(self, obs_dim: int, action_space: gym.spaces.Box, hidden_layers):
+    def __init__(
+        self,
+        obs_dim: int,  # length of an observation
+        action_space: gym.spaces.Box,  # the Box action space whose bounds scale the tanh
+        hidden_layers,  # sizes of the hidden layers
+    ):
         super().__init__()
         act_dim = int(np.prod(action_space.shape))
         self.body = mlp(obs_dim, hidden_layers[:-1], hidden_layers[-1])
@@ -124,13 +146,19 @@ class Actor(nn.Module):
         self.register_buffer("action_scale", torch.tensor((high - low) / 2.0, dtype=torch.float32))
         self.register_buffer("action_bias", torch.tensor((high + low) / 2.0, dtype=torch.float32))
 
-    def forward(self, x):
+    def forward(
+        self,
+        x,  # a batch of observations
+    ):
         h = F.relu(self.body(x))
         log_std = torch.tanh(self.fc_logstd(h))
         low, high = self.log_std_min, self.log_std_max
         return self.fc_mean(h), low + 0.5 * (high - low) * (log_std + 1)
 
-    def get_action(self, x):
+    def get_action(
+        self,
+        x,  # a batch of observations
+    ):
         "A reparameterised sample, its log-probability, and the deterministic (mean) action."
         mean, log_std = self(x)
         std = log_std.exp()
@@ -142,7 +170,13 @@ class Actor(nn.Module):
         return action, log_prob, torch.tanh(mean) * self.action_scale + self.action_bias
 
 # %% ../../nbs/29_cql.ipynb #d4552bc4
-def discrete_step(q_net, target_net, optimizer, batch: dict, args: Args) -> dict:
+def discrete_step(
+    q_net,  # the Q network
+    target_net,  # its target copy
+    optimizer,  # the Q network's optimizer
+    batch: dict,  # a sampled batch
+    args: Args,  # the learner's settings
+) -> dict:
     "One step of discrete CQL (or BC): TD error plus alpha * (logsumexp_a Q(s, a) - Q(s, a_data))."
     q_values = q_net(batch["obs"])
     taken = q_values.gather(1, batch["actions"].unsqueeze(1)).squeeze(1)
@@ -170,7 +204,14 @@ def _sampled_q(critic, obs, actions, log_density):
     return critic(repeated, actions.reshape(batch * n, -1)).reshape(batch, n) - log_density
 
 
-def continuous_step(nets: dict, optimizers: dict, batch: dict, args: Args, log_alpha, target_entropy: float) -> dict:
+def continuous_step(
+    nets: dict,  # actor, critics and target critics by name
+    optimizers: dict,  # their optimizers by name
+    batch: dict,  # a sampled batch
+    args: Args,  # the learner's settings
+    log_alpha,  # the log temperature (a tensor, learnt when autotuned)
+    target_entropy: float,  # the entropy the temperature aims at
+) -> dict:
     "One step of CQL(H) with a SAC actor (or BC of the actor's mean action)."
     actor, qf1, qf2, qf1_target, qf2_target = (nets[k] for k in ("actor", "qf1", "qf2", "qf1_target", "qf2_target"))
     obs, actions = batch["obs"], batch["actions"]
@@ -223,14 +264,22 @@ def continuous_step(nets: dict, optimizers: dict, batch: dict, args: Args, log_a
     return stats
 
 
-def soft_update(target: nn.Module, source: nn.Module, tau: float) -> None:
+def soft_update(
+    target: nn.Module,  # the network updated
+    source: nn.Module,  # the network it moves towards
+    tau: float,  # the step towards the source (1: copy)
+) -> None:
     "target <- tau * source + (1 - tau) * target."
     with torch.no_grad():
         for t, s in zip(target.parameters(), source.parameters()):
             t.data.mul_(1 - tau).add_(tau * s.data)
 
 # %% ../../nbs/29_cql.ipynb #bf08d061
-def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
+def make_policy(
+    networks: dict[str, nn.Module],  # the trained networks by name
+    action_space: gym.Space,  # the environment's action space
+    deterministic: bool = True,  # the greedy action (else a sample)
+):
     "One observation (or a batch of rows) to its action: greedy in Q (discrete) or the actor's mean (continuous)."
     discrete = isinstance(action_space, gym.spaces.Discrete)
     net = networks["q_network"] if discrete else networks["actor"]
@@ -250,7 +299,10 @@ def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, determi
     return policy
 
 
-def train(args: Args, prices=None) -> dict:
+def train(
+    args: Args,  # the learner's settings
+    prices=None,  # a tidy price panel for a market env_id (None: the bundled class)
+) -> dict:
     "Learn offline from `args.dataset`; return the evaluation, the networks and the loss history."
     from wealtharena.offline import OfflineDataset
     from wealtharena.splits import FeatureScaler
@@ -322,7 +374,9 @@ def train(args: Args, prices=None) -> dict:
                       spaces=spaces, modules=modules, algorithm=label, run_name=run_name)  # fmt: skip
 
 
-def main(argv=None) -> dict:
+def main(
+    argv=None,  # the command line without the program name (default: sys.argv[1:])
+) -> dict:
     "Command line: python -m wealtharena.agents.cql --dataset PATH --env-id currencies --save-path PATH."
     return cli(Args, train, "Conservative Q-learning (discrete, or CQL(H) with a SAC actor) from an offline dataset.",
                argv)  # fmt: skip

@@ -105,7 +105,12 @@ class Args(RunArgs):
             )
 
 
-def linear_schedule(start_e: float, end_e: float, duration: int, t: int) -> float:
+def linear_schedule(
+    start_e: float,  # epsilon at step 0
+    end_e: float,  # epsilon at the end of the decay
+    duration: int,  # steps of the decay
+    t: int,  # the current step
+) -> float:
     "Epsilon at step `t`: linear from `start_e` to `end_e` over `duration` steps, then constant."
     slope = (end_e - start_e) / max(duration, 1)
     return max(slope * t + start_e, end_e)
@@ -114,7 +119,14 @@ def linear_schedule(start_e: float, end_e: float, duration: int, t: int) -> floa
 class ReplayBuffer:
     "Transitions (obs, action, reward, next_obs, terminated) in a circular numpy store, fed from a vector environment."
 
-    def __init__(self, capacity: int, obs_dim: int, action_shape: tuple, action_dtype, seed: int = 0):
+    def __init__(
+        self,
+        capacity: int,  # transitions kept (the oldest are overwritten)
+        obs_dim: int,  # length of an observation
+        action_shape: tuple,  # shape of one action
+        action_dtype,  # dtype of the actions
+        seed: int = 0,  # seed of the sampling
+    ):
         self.capacity, self.size, self.position = int(capacity), 0, 0
         self.obs = np.zeros((capacity, obs_dim), dtype=np.float32)
         self.next_obs = np.zeros((capacity, obs_dim), dtype=np.float32)
@@ -123,7 +135,15 @@ class ReplayBuffer:
         self.terminated = np.zeros(capacity, dtype=np.float32)
         self.rng = np.random.default_rng(seed)
 
-    def add(self, obs, next_obs, actions, rewards, terminated, keep) -> None:
+    def add(
+        self,
+        obs,  # the vector env's observations
+        next_obs,  # the observations after the step (the final ones where an episode ended)
+        actions,  # the actions taken
+        rewards,  # the rewards
+        terminated,  # which episodes really ended (no bootstrap)
+        keep,  # which environments' transitions to store
+    ) -> None:
         "Store the environments of one vector step where `keep` is true."
         rows = np.flatnonzero(keep)
         slots = (self.position + np.arange(len(rows))) % self.capacity
@@ -143,13 +163,19 @@ class ReplayBuffer:
             "position": np.array([self.position, self.size]),
         }
 
-    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+    def restore(
+        self,
+        arrays: dict[str, np.ndarray],  # a state written by `state()` (a resumed run's buffer)
+    ) -> None:
         "Put back what `state` returned."
         for name in ("obs", "next_obs", "actions", "rewards", "terminated"):
             getattr(self, name)[...] = arrays[name]
         self.position, self.size = (int(v) for v in arrays["position"])
 
-    def sample(self, batch_size: int) -> dict[str, torch.Tensor]:
+    def sample(
+        self,
+        batch_size: int,  # transitions drawn uniformly
+    ) -> dict[str, torch.Tensor]:
         "A uniform random batch as torch tensors."
         index = self.rng.integers(0, self.size, size=batch_size)
         return {
@@ -161,7 +187,11 @@ class ReplayBuffer:
         }
 
 
-def q_network(obs_dim: int, n_actions: int, hidden_layers) -> nn.Sequential:
+def q_network(
+    obs_dim: int,  # length of an observation
+    n_actions: int,  # number of discrete actions
+    hidden_layers,  # sizes of the hidden layers
+) -> nn.Sequential:
     "Q(s, .) for every action: ReLU hidden layers of `hidden_layers` widths."
     layers, width = [], obs_dim
     for size in hidden_layers:
@@ -170,12 +200,20 @@ def q_network(obs_dim: int, n_actions: int, hidden_layers) -> nn.Sequential:
     return nn.Sequential(*layers, nn.Linear(width, n_actions))
 
 
-def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
+def policy_networks(
+    obs_dim: int,  # length of a (flat) observation
+    action_space: gym.Space,  # the environment's action space
+    args: Args,  # the learner's settings
+) -> dict[str, nn.Module]:
     "The networks a trained policy needs (for saving and loading it without the training state)."
     return {"q_network": q_network(obs_dim, int(action_space.n), args.hidden_layers)}
 
 
-def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
+def make_policy(
+    networks: dict[str, nn.Module],  # the trained networks by name
+    action_space: gym.Space,  # the environment's action space
+    deterministic: bool = True,  # the greedy action (else a sample)
+):
     "A function from one observation (or a batch of rows) to its action: greedy in Q (DQN's policy is greedy)."
     net = networks["q_network"]
 
@@ -190,7 +228,10 @@ def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, determi
     return policy
 
 # %% ../../nbs/15_dqn.ipynb #dqntrn02
-def train(args: Args, prices=None) -> dict:
+def train(
+    args: Args,  # the learner's settings
+    prices=None,  # a tidy price panel for a market env_id (None: the bundled class)
+) -> dict:
     "Train DQN as `args` says (on `prices`, a tidy panel, if given); return evaluation, timings and statistics."
     envs, market = start_run(args, prices)
     if not isinstance(envs.single_action_space, gym.spaces.Discrete):
@@ -300,7 +341,9 @@ def train(args: Args, prices=None) -> dict:
     )
 
 
-def main(argv=None) -> dict:
+def main(
+    argv=None,  # the command line without the program name (default: sys.argv[1:])
+) -> dict:
     "Command line: python -m wealtharena.agents.dqn --help (or python wealtharena/agents/dqn.py --help)."
     return cli(Args, train, "DQN with a target network, a replay buffer and an epsilon-greedy schedule.", argv)
 

@@ -113,7 +113,11 @@ class Args(RunArgs):
             )
 
 # %% ../../nbs/16_sac.ipynb #98d8f020
-def mlp(inputs: int, hidden_layers, outputs: int) -> nn.Sequential:
+def mlp(
+    inputs: int,  # input size
+    hidden_layers,  # sizes of the hidden layers
+    outputs: int,  # output size
+) -> nn.Sequential:
     "ReLU hidden layers of `hidden_layers` widths and a linear output."
     layers, width = [], inputs
     for size in hidden_layers:
@@ -125,11 +129,20 @@ def mlp(inputs: int, hidden_layers, outputs: int) -> nn.Sequential:
 class SoftQNetwork(nn.Module):
     "Q(s, a) from the concatenated observation and action."
 
-    def __init__(self, obs_dim: int, act_dim: int, hidden_layers):
+    def __init__(
+        self,
+        obs_dim: int,  # length of an observation
+        act_dim: int,  # length of an action
+        hidden_layers,  # sizes of the hidden layers
+    ):
         super().__init__()
         self.net = mlp(obs_dim + act_dim, hidden_layers, 1)
 
-    def forward(self, x, a):
+    def forward(
+        self,
+        x,  # a batch of observations
+        a,  # a batch of actions
+    ):
         return self.net(torch.cat([x, a], 1))
 
 
@@ -138,7 +151,12 @@ class Actor(nn.Module):
 
     log_std_min, log_std_max = -5.0, 2.0  # the log standard deviation is squashed into this range
 
-    def __init__(self, obs_dim: int, action_space: gym.spaces.Box, hidden_layers):
+    def __init__(
+        self,
+        obs_dim: int,  # length of an observation
+        action_space: gym.spaces.Box,  # the Box action space whose bounds scale the tanh
+        hidden_layers,  # sizes of the hidden layers
+    ):
         super().__init__()
         act_dim = int(np.prod(action_space.shape))
         self.body = mlp(obs_dim, hidden_layers[:-1], hidden_layers[-1])
@@ -147,13 +165,19 @@ class Actor(nn.Module):
         self.register_buffer("action_scale", torch.tensor((high - low) / 2.0, dtype=torch.float32))
         self.register_buffer("action_bias", torch.tensor((high + low) / 2.0, dtype=torch.float32))
 
-    def forward(self, x):
+    def forward(
+        self,
+        x,  # a batch of observations
+    ):
         h = F.relu(self.body(x))
         log_std = torch.tanh(self.fc_logstd(h))
         low, high = self.log_std_min, self.log_std_max
         return self.fc_mean(h), low + 0.5 * (high - low) * (log_std + 1)
 
-    def get_action(self, x):
+    def get_action(
+        self,
+        x,  # a batch of observations
+    ):
         "A reparameterised sample, its log-probability, and the deterministic (mean) action."
         mean, log_std = self(x)
         std = log_std.exp()
@@ -169,7 +193,14 @@ class Actor(nn.Module):
 class ReplayBuffer:
     "Transitions (obs, action, reward, next_obs, terminated) in a circular numpy store, fed from a vector environment."
 
-    def __init__(self, capacity: int, obs_dim: int, action_shape: tuple, action_dtype, seed: int = 0):
+    def __init__(
+        self,
+        capacity: int,  # transitions kept (the oldest are overwritten)
+        obs_dim: int,  # length of an observation
+        action_shape: tuple,  # shape of one action
+        action_dtype,  # dtype of the actions
+        seed: int = 0,  # seed of the sampling
+    ):
         self.capacity, self.size, self.position = int(capacity), 0, 0
         self.obs = np.zeros((capacity, obs_dim), dtype=np.float32)
         self.next_obs = np.zeros((capacity, obs_dim), dtype=np.float32)
@@ -178,7 +209,15 @@ class ReplayBuffer:
         self.terminated = np.zeros(capacity, dtype=np.float32)
         self.rng = np.random.default_rng(seed)
 
-    def add(self, obs, next_obs, actions, rewards, terminated, keep) -> None:
+    def add(
+        self,
+        obs,  # the vector env's observations
+        next_obs,  # the observations after the step (the final ones where an episode ended)
+        actions,  # the actions taken
+        rewards,  # the rewards
+        terminated,  # which episodes really ended (no bootstrap)
+        keep,  # which environments' transitions to store
+    ) -> None:
         "Store the environments of one vector step where `keep` is true."
         rows = np.flatnonzero(keep)
         slots = (self.position + np.arange(len(rows))) % self.capacity
@@ -198,13 +237,19 @@ class ReplayBuffer:
             "position": np.array([self.position, self.size]),
         }
 
-    def restore(self, arrays: dict[str, np.ndarray]) -> None:
+    def restore(
+        self,
+        arrays: dict[str, np.ndarray],  # a state written by `state()` (a resumed run's buffer)
+    ) -> None:
         "Put back what `state` returned."
         for name in ("obs", "next_obs", "actions", "rewards", "terminated"):
             getattr(self, name)[...] = arrays[name]
         self.position, self.size = (int(v) for v in arrays["position"])
 
-    def sample(self, batch_size: int) -> dict[str, torch.Tensor]:
+    def sample(
+        self,
+        batch_size: int,  # transitions drawn uniformly
+    ) -> dict[str, torch.Tensor]:
         "A uniform random batch as torch tensors."
         index = self.rng.integers(0, self.size, size=batch_size)
         return {
@@ -216,12 +261,20 @@ class ReplayBuffer:
         }
 
 
-def policy_networks(obs_dim: int, action_space: gym.Space, args: Args) -> dict[str, nn.Module]:
+def policy_networks(
+    obs_dim: int,  # length of a (flat) observation
+    action_space: gym.Space,  # the environment's action space
+    args: Args,  # the learner's settings
+) -> dict[str, nn.Module]:
     "The networks a trained policy needs (for saving and loading it without the training state)."
     return {"actor": Actor(obs_dim, action_space, args.hidden_layers)}
 
 
-def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, deterministic: bool = True):
+def make_policy(
+    networks: dict[str, nn.Module],  # the trained networks by name
+    action_space: gym.Space,  # the environment's action space
+    deterministic: bool = True,  # the greedy action (else a sample)
+):
     "A function from one observation (or a batch of rows) to its action: the squashed mean, or a sample."
     actor = networks["actor"]
 
@@ -237,7 +290,10 @@ def make_policy(networks: dict[str, nn.Module], action_space: gym.Space, determi
     return policy
 
 # %% ../../nbs/16_sac.ipynb #sactrn02
-def train(args: Args, prices=None) -> dict:
+def train(
+    args: Args,  # the learner's settings
+    prices=None,  # a tidy price panel for a market env_id (None: the bundled class)
+) -> dict:
     "Train SAC as `args` says (on `prices`, a tidy panel, if given); return evaluation, timings and statistics."
     envs, market = start_run(args, prices)
     act_space = envs.single_action_space
@@ -392,7 +448,9 @@ def train(args: Args, prices=None) -> dict:
     )
 
 
-def main(argv=None) -> dict:
+def main(
+    argv=None,  # the command line without the program name (default: sys.argv[1:])
+) -> dict:
     "Command line: python -m wealtharena.agents.sac --help (or python wealtharena/agents/sac.py --help)."
     return cli(Args, train, "SAC with twin soft Q-networks and automatic entropy tuning.", argv)
 
