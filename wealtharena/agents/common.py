@@ -24,10 +24,10 @@ from ..data import asset_class_name
 from ..files import atomic_write
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env', 'market_settings',
-           'fit_observation_scaler', 'start_run', 'market_state', 'evaluate', 'finish_run', 'cli', 'validation_score',
-           'crossed', 'RunLogger', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'describe_space',
-           'space_from']
+__all__ = ['LOGGED_METRICS', 'FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env',
+           'market_settings', 'fit_observation_scaler', 'start_run', 'market_state', 'evaluate', 'finish_run', 'cli',
+           'validation_score', 'crossed', 'RunLogger', 'CheckpointError', 'save_checkpoint', 'load_checkpoint',
+           'describe_space', 'space_from']
 
 # %% ../../nbs/13_agents_common.ipynb #877b81df
 def _require(ok: bool, field: str, message: str) -> None:
@@ -343,6 +343,120 @@ def crossed(
 ) -> bool:
     "Whether a run advancing `step_size` steps at a time passed a multiple of `every` on reaching `global_step`."
     return every > 0 and global_step // every != (global_step - step_size) // every
+
+# %% ../../nbs/13_agents_common.ipynb #37cfc4a0
+LOGGED_METRICS = {  # scalar -> (the learners that log it, what it is, how a healthy run shows it)
+    "charts/episodic_return": (
+        "ppo a2c dqn sac",
+        "summed reward of the episodes that ended in the last step (training env, exploring policy)",
+        "rises, then flattens; noisy, so read its trend",
+    ),
+    "charts/episodic_length": (
+        "ppo a2c dqn",
+        "bars of those episodes",
+        "constant for fixed-length market episodes",
+    ),
+    "charts/SPS": (
+        "ppo a2c dqn sac",
+        "environment steps per second",
+        "flat; a drop means the update got slower",
+    ),
+    "charts/learning_rate": (
+        "ppo a2c",
+        "the optimizer's learning rate (annealed linearly when asked)",
+        "falls to 0 with annealing",
+    ),
+    "charts/epsilon": (
+        "dqn",
+        "share of random actions of the epsilon-greedy policy",
+        "decays to its floor",
+    ),
+    "losses/policy_loss": (
+        "ppo a2c",
+        "the clipped surrogate (PPO) or the advantage-weighted log-probability (A2C), negated",
+        "hovers near 0; its sign means little",
+    ),
+    "losses/value_loss": (
+        "ppo a2c",
+        "mean squared error of the critic against the returns",
+        "falls as the critic learns the scale",
+    ),
+    "losses/entropy": (
+        "ppo a2c",
+        "entropy of the policy's action distribution",
+        "falls slowly; a collapse to 0 early is premature certainty",
+    ),
+    "losses/approx_kl": (
+        "ppo",
+        "estimated KL divergence between the old and the new policy over an update",
+        "small (about 0.01-0.02); large values mean too big steps",
+    ),
+    "losses/old_approx_kl": (
+        "ppo",
+        "the cruder KL estimate -log(ratio)",
+        "as approx_kl",
+    ),
+    "losses/clipfrac": (
+        "ppo",
+        "share of samples whose probability ratio was clipped",
+        "about 0.1-0.3",
+    ),
+    "losses/explained_variance": (
+        "ppo",
+        "1 - Var(returns - values) / Var(returns)",
+        "rises towards 1; near 0 or negative is a critic that explains nothing",
+    ),
+    "losses/td_loss": (
+        "dqn cql",
+        "mean squared TD error of Q against its target",
+        "falls, then stays noisy",
+    ),
+    "losses/q_values": (
+        "dqn cql",
+        "mean Q of the actions taken",
+        "settles near the discounted return; steady growth is overestimation",
+    ),
+    "losses/qf_loss": (
+        "sac",
+        "summed TD error of the two critics",
+        "falls, then stays noisy",
+    ),
+    "losses/qf1_values": (
+        "sac",
+        "mean Q of the first critic on the batch",
+        "settles near the discounted return",
+    ),
+    "losses/actor_loss": (
+        "sac cql",
+        "alpha * log pi - Q for the actor's actions",
+        "falls as Q rises",
+    ),
+    "losses/alpha": (
+        "sac cql",
+        "the entropy temperature",
+        "falls while the policy gets more certain (autotuned)",
+    ),
+    "losses/cql_gap": (
+        "cql",
+        "logsumexp Q over actions minus Q of the data's action: the conservative penalty",
+        "falls; small means Q no longer favours unseen actions",
+    ),
+    "losses/bc": (
+        "cql",
+        "cross-entropy (discrete) or mean squared error (continuous) of behaviour cloning",
+        "falls",
+    ),
+    "val/mean_return": (
+        "dqn sac",
+        "mean return of the deterministic policy on the validation years (val_every)",
+        "the curve to choose a checkpoint by; never the test years",
+    ),
+    "eval/mean_return": (
+        "all",
+        "mean return of the deterministic policy at the end of training",
+        "the run's final score",
+    ),
+}
 
 # %% ../../nbs/13_agents_common.ipynb #46cde753
 class RunLogger:
