@@ -36,6 +36,7 @@ test: $(STAMP)
 
 export: $(STAMP)
 	$(VENV)/bin/nbdev-export
+	$(PY) tools/wrap_generated.py
 	$(VENV)/bin/nbdev-clean
 	$(PY) tools/make_readme.py
 

@@ -24,7 +24,11 @@ def test_export_and_clean_change_nothing(tmp_path):
     for f in files:
         (tmp_path / f).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / f, tmp_path / f)
-    code = "from nbdev.doclinks import nbdev_export; from nbdev.clean import nbdev_clean; nbdev_export(); nbdev_clean()"
+    code = (
+        "import sys; sys.path.insert(0, 'tools'); from wrap_generated import wrap_package; from pathlib import Path; "
+        "from nbdev.doclinks import nbdev_export; from nbdev.clean import nbdev_clean; "
+        "nbdev_export(); wrap_package(Path('.')); nbdev_clean()"
+    )  # what `make export` runs
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True, capture_output=True)
     changed = [f for f in files if (tmp_path / f).read_bytes() != (ROOT / f).read_bytes()]
     made = sorted(
@@ -46,16 +50,14 @@ def test_readme_follows_index_notebook():
 
 
 def test_ruff_passes_and_package_lines_fit_120():
-    "ruff (120 characters, unused imports) on the sources; the exported package's lines fit 120 characters too."
+    "ruff (120 characters, unused imports) on everything; every line of the exported package fits 120 characters."
     done = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
     long = []
     for path in sorted((ROOT / "wealtharena").rglob("*.py")):
-        if path.name == "_modidx.py":
-            continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
-            if len(line) > 120 and not line.startswith("__all__ = ["):  # nbdev wraps __all__ at 120, then prefixes it
+            if len(line) > 120:
                 long.append(f"{path.relative_to(ROOT)}:{number} ({len(line)} characters)")
     assert not long, f"lines over 120 characters (edit the notebooks, then export): {long}"

@@ -17,8 +17,8 @@ from .data import align_calendar, asset_class_name, load_market, to_wide
 from .splits import Split, default_split
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'DEFAULT_COSTS', 'buy_and_hold', 'equal_weight', 'ledoit_wolf', 'min_variance_weights', 'min_variance',
-           'ts_momentum', 'ma_crossover', 'class_prices', 'run_baselines', 'baseline_metrics',
+__all__ = ['STRATEGIES', 'DEFAULT_COSTS', 'buy_and_hold', 'equal_weight', 'ledoit_wolf', 'min_variance_weights',
+           'min_variance', 'ts_momentum', 'ma_crossover', 'class_prices', 'run_baselines', 'baseline_metrics',
            'plot_equity_and_drawdown']
 
 # %% ../nbs/07_baselines.ipynb #c100312b

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 # %% auto #0
-__all__ = ['CostModel', 'AssetCosts', 'Limits', 'FLOATS', 'ARRAYS', 'BATCH', 'limit_weights', 'rebalance', 'borrow_fee', 'mark']
+__all__ = ['CostModel', 'AssetCosts', 'Limits', 'FLOATS', 'ARRAYS', 'BATCH', 'limit_weights', 'rebalance', 'borrow_fee',
+           'mark']
 
 # %% ../nbs/05_execution.ipynb #220744a8
 @dataclass(frozen=True)

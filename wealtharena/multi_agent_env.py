@@ -30,8 +30,8 @@ from .risk import RiskConfig, SafetyValidator, config_from_section, size_positio
 from .trading_env import fit_scaler, market_arrays, symbol_frames
 
 # %% auto #0
-__all__ = ['COORDINATION_METHODS', 'DEFAULT_AGENT_WEIGHTS', 'META', 'SYSTEM_SECTIONS', 'split_system_config', 'MultiAgentConfig',
-           'agent_settings', 'symbol_markets', 'merged_agent_config', 'WealthArenaMultiAgentRLEnv',
+__all__ = ['COORDINATION_METHODS', 'DEFAULT_AGENT_WEIGHTS', 'META', 'SYSTEM_SECTIONS', 'split_system_config',
+           'MultiAgentConfig', 'agent_settings', 'symbol_markets', 'merged_agent_config', 'WealthArenaMultiAgentRLEnv',
            'shrunk_covariance_snapshot', 'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
 
 # %% ../nbs/19_multi_agent_env.ipynb #4a3ab520

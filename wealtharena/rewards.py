@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'warm_moments', 'Reward', 'cooperation', 'risk_contributions',
-           'diversification', 'market_impact_penalty']
+__all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'warm_moments', 'Reward', 'cooperation',
+           'risk_contributions', 'diversification', 'market_impact_penalty']
 
 # %% ../nbs/09_rewards.ipynb #bd4734d9
 TERMS = (

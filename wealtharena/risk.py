@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 # %% auto #0
-__all__ = ['project_capped_simplex', 'SleeveLimits', 'size_positions', 'config_from_section', 'RiskConfig', 'SafetyValidator']
+__all__ = ['project_capped_simplex', 'SleeveLimits', 'size_positions', 'config_from_section', 'RiskConfig',
+           'SafetyValidator']
 
 # %% ../nbs/21_risk.ipynb #3fcbaccc
 def project_capped_simplex(

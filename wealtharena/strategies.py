@@ -18,9 +18,10 @@ from scipy.signal import lfilter
 from .features import rolling_volatility
 
 # %% auto #0
-__all__ = ['STRATEGIES', 'sma', 'ema', 'wilder_average', 'rsi', 'macd', 'bollinger_bands', 'true_range', 'average_true_range',
-           'donchian_channel', 'sma_crossover', 'macd_momentum', 'breakout', 'rsi_reversion', 'bollinger_reversion',
-           'turtle', 'choose_pair', 'pairs_trading', 'volatility_filter', 'wide_bars', 'strategy_weights']
+__all__ = ['STRATEGIES', 'sma', 'ema', 'wilder_average', 'rsi', 'macd', 'bollinger_bands', 'true_range',
+           'average_true_range', 'donchian_channel', 'sma_crossover', 'macd_momentum', 'breakout', 'rsi_reversion',
+           'bollinger_reversion', 'turtle', 'choose_pair', 'pairs_trading', 'volatility_filter', 'wide_bars',
+           'strategy_weights']
 
 # %% ../nbs/24_strategies.ipynb #f36d37a9
 def _frame(values, what: str = "prices") -> tuple[pd.DataFrame, bool]:

@@ -36,10 +36,10 @@ from wealtharena.multi_agent_env import (
 from .risk import RiskConfig
 
 # %% auto #0
-__all__ = ['SIMPLE', 'MODES', 'SHOWN', 'load_system_config', 'fold_dates', 'scaled_budget', 'data_digest', 'code_digest',
-           'git_commit', 'package_versions', 'agent_section', 'train_agent', 'long_actions', 'run_strategy',
-           'fine_tuned_agents', 'system_job', 'summarize_runs', 'verdict', 'write_figures', 'write_report', 'RunSystem',
-           'Predict', 'run_system', 'predict_allocation', 'main']
+__all__ = ['SIMPLE', 'MODES', 'SHOWN', 'load_system_config', 'fold_dates', 'scaled_budget', 'data_digest',
+           'code_digest', 'git_commit', 'package_versions', 'agent_section', 'train_agent', 'long_actions',
+           'run_strategy', 'fine_tuned_agents', 'system_job', 'summarize_runs', 'verdict', 'write_figures',
+           'write_report', 'RunSystem', 'Predict', 'run_system', 'predict_allocation', 'main']
 
 # %% ../nbs/23_system.ipynb #27d1d1a1
 def load_system_config(

@@ -21,8 +21,8 @@ from .rewards import Reward, warm_moments
 from .splits import FeatureScaler
 
 # %% auto #0
-__all__ = ['SELL', 'HOLD', 'BUY', 'SQRT_YEAR', 'symbol_frames', 'market_arrays', 'pooled_arrays', 'episode_warm_moments',
-           'fit_scaler', 'MarketEnv', 'TradingEnv']
+__all__ = ['SELL', 'HOLD', 'BUY', 'SQRT_YEAR', 'symbol_frames', 'market_arrays', 'pooled_arrays',
+           'episode_warm_moments', 'fit_scaler', 'MarketEnv', 'TradingEnv']
 
 # %% ../nbs/10_trading_env.ipynb #9aaaba08
 def symbol_frames(

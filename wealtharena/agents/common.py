@@ -24,10 +24,10 @@ from ..data import asset_class_name
 from ..files import atomic_write
 
 # %% auto #0
-__all__ = ['LOGGED_METRICS', 'FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market', 'make_vector_env', 'make_eval_env',
-           'market_settings', 'fit_observation_scaler', 'start_run', 'market_state', 'evaluate', 'finish_run', 'cli',
-           'validation_score', 'crossed', 'RunLogger', 'CheckpointError', 'save_checkpoint', 'load_checkpoint',
-           'describe_space', 'space_from']
+__all__ = ['LOGGED_METRICS', 'FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market', 'make_vector_env',
+           'make_eval_env', 'market_settings', 'fit_observation_scaler', 'start_run', 'market_state', 'evaluate',
+           'finish_run', 'cli', 'validation_score', 'crossed', 'RunLogger', 'CheckpointError', 'save_checkpoint',
+           'load_checkpoint', 'describe_space', 'space_from']
 
 # %% ../../nbs/13_agents_common.ipynb #877b81df
 def _require(ok: bool, field: str, message: str) -> None:

@@ -33,8 +33,8 @@ from wealtharena.agents.common import (
 from ..data import asset_class_name
 
 # %% auto #0
-__all__ = ['Args', 'mlp', 'q_network', 'SoftQNetwork', 'Actor', 'discrete_step', 'continuous_step', 'soft_update', 'make_policy',
-           'train', 'main']
+__all__ = ['Args', 'mlp', 'q_network', 'SoftQNetwork', 'Actor', 'discrete_step', 'continuous_step', 'soft_update',
+           'make_policy', 'train', 'main']
 
 # %% ../../nbs/29_cql.ipynb #926afbe5
 @dataclass
