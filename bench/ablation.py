@@ -23,11 +23,11 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evaluation import ResultTable, collapsed, oracle_score, policy_run, score  # noqa: E402
+from evaluation import ResultTable  # noqa: E402
 
 from wealtharena.agents import RLAgentFactory  # noqa: E402
 from wealtharena.data import load_market  # noqa: E402
-from wealtharena.experiments import market_panel  # noqa: E402
+from wealtharena.experiments import collapsed, market_panel, oracle_score, policy_run, score  # noqa: E402
 
 N_DAYS, SYMBOLS = 3000, 5
 BEFORE = {

@@ -27,6 +27,7 @@ INTERVALS = ["ar_0.6_500", "ar_-0.5_1500", "real_etfs", "real_crypto"]
 
 
 def _atomic_csv(frame, path: Path, **kwargs) -> None:
+    "Inside arch's environment, which has no wealtharena: write, then rename (wealtharena.files.atomic_write's way)."
     temporary = path.with_name(path.name + ".tmp")
     frame.to_csv(temporary, **kwargs)
     temporary.replace(path)
@@ -95,7 +96,11 @@ def main(argv=None) -> None:
         return inner(args.inner)
     DATA.mkdir(parents=True, exist_ok=True)
     inputs = DATA / "arch_inputs.csv.gz"
-    _atomic_csv(reference_series(), inputs, index=False, float_format="%.12g", compression="gzip")
+    from wealtharena.files import atomic_write
+
+    series = reference_series()
+    atomic_write(inputs, lambda temporary: series.to_csv(temporary, index=False, float_format="%.12g",
+                                                         compression="gzip"))  # fmt: skip
     python = VENV / "bin" / "python"
     if not python.exists():
         venv.create(VENV, with_pip=True)

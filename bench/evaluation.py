@@ -1,6 +1,6 @@
-"""What the trading benchmarks share: running an agent's deterministic policy over a period, scoring it, and a
-result table that a stopped benchmark resumes from (finished rows are not run again; the CSV is rewritten
-atomically after every row, so a reader never sees a torn file)."""
+"""What the benchmarks share: a result table that a stopped benchmark resumes from (finished rows are not run again;
+the CSV is rewritten atomically after every row, so a reader never sees a torn file). Running and scoring a policy
+live in `wealtharena.experiments` (policy_run, score, collapsed, oracle_score)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 import pandas as pd
 
 from wealtharena.files import atomic_write
-from wealtharena.experiments import collapsed, oracle_score, policy_run, score  # noqa: F401 (used by the benchmarks)
 
 
 class ResultTable:

@@ -14,22 +14,16 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import pandas as pd
 
+from wealtharena.files import atomic_write
 from wealtharena.system import load_system_config, summarize_runs, system_job
 
 RESULTS = Path(__file__).resolve().parent / "results"
 JOBS = RESULTS / "system"
-
-
-def _atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
 
 
 def store(result: dict) -> None:
@@ -38,10 +32,10 @@ def store(result: dict) -> None:
     stem = f"fold_{result['fold']}_seed_{result['seed']}"
     for field in ("returns", "traded"):
         frame = pd.DataFrame({label: run[field] for label, run in result["strategies"].items()})
-        _atomic(JOBS / f"{stem}_{field}.csv", lambda tmp: frame.to_csv(tmp))
+        atomic_write(JOBS / f"{stem}_{field}.csv", lambda tmp: frame.to_csv(tmp))
     info = {k: v for k, v in result.items() if k != "strategies"}
     info["interventions"] = {label: run["interventions"] for label, run in result["strategies"].items()}
-    _atomic(JOBS / f"{stem}.json", lambda tmp: tmp.write_text(json.dumps(info, indent=1, default=str)))
+    atomic_write(JOBS / f"{stem}.json", lambda tmp: tmp.write_text(json.dumps(info, indent=1, default=str)))
 
 
 def load_all() -> list[dict]:
@@ -64,8 +58,8 @@ def tables() -> pd.DataFrame:
     "Rebuild system_runs.csv and system_summary.csv from every stored job."
     results = load_all()
     per_run, summary = summarize_runs(results)
-    _atomic(RESULTS / "system_runs.csv", lambda tmp: per_run.to_csv(tmp, index=False))
-    _atomic(RESULTS / "system_summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
+    atomic_write(RESULTS / "system_runs.csv", lambda tmp: per_run.to_csv(tmp, index=False))
+    atomic_write(RESULTS / "system_summary.csv", lambda tmp: summary.to_csv(tmp, index=False))
     return summary
 
 

@@ -25,9 +25,10 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evaluation import ResultTable, collapsed, policy_run, score  # noqa: E402
+from evaluation import ResultTable  # noqa: E402
 
 from wealtharena.agents import RLAgentFactory  # noqa: E402
+from wealtharena.experiments import collapsed, policy_run, score  # noqa: E402
 from wealtharena.backtest import backtest, fill_price_table  # noqa: E402
 from wealtharena.baselines import DEFAULT_COSTS, STRATEGIES  # noqa: E402
 from wealtharena.data import ASSET_CLASSES, load_market, to_wide  # noqa: E402

@@ -464,9 +464,13 @@ d = {
                 'wealtharena/experiments.py',
             ),
             'wealtharena.experiments._now': ('experiments.html#_now', 'wealtharena/experiments.py'),
+            'wealtharena.experiments._one_thread_each': (
+                'experiments.html#_one_thread_each',
+                'wealtharena/experiments.py',
+            ),
             'wealtharena.experiments._plain': ('experiments.html#_plain', 'wealtharena/experiments.py'),
+            'wealtharena.experiments._record': ('experiments.html#_record', 'wealtharena/experiments.py'),
             'wealtharena.experiments._rllib_env': ('experiments.html#_rllib_env', 'wealtharena/experiments.py'),
-            'wealtharena.experiments._set_threads': ('experiments.html#_set_threads', 'wealtharena/experiments.py'),
             'wealtharena.experiments.agent_config': ('experiments.html#agent_config', 'wealtharena/experiments.py'),
             'wealtharena.experiments.check_parameters': (
                 'experiments.html#check_parameters',
@@ -517,6 +521,7 @@ d = {
             ),
             'wealtharena.experiments.run_id': ('experiments.html#run_id', 'wealtharena/experiments.py'),
             'wealtharena.experiments.run_notebook': ('experiments.html#run_notebook', 'wealtharena/experiments.py'),
+            'wealtharena.experiments.run_spec': ('experiments.html#run_spec', 'wealtharena/experiments.py'),
             'wealtharena.experiments.run_sweep': ('experiments.html#run_sweep', 'wealtharena/experiments.py'),
             'wealtharena.experiments.save_metrics': ('experiments.html#save_metrics', 'wealtharena/experiments.py'),
             'wealtharena.experiments.score': ('experiments.html#score', 'wealtharena/experiments.py'),
@@ -601,6 +606,10 @@ d = {
         'wealtharena.metrics': {
             'wealtharena.metrics._annual_sharpe_rows': ('metrics.html#_annual_sharpe_rows', 'wealtharena/metrics.py'),
             'wealtharena.metrics._array': ('metrics.html#_array', 'wealtharena/metrics.py'),
+            'wealtharena.metrics._circular_block_indices': (
+                'metrics.html#_circular_block_indices',
+                'wealtharena/metrics.py',
+            ),
             'wealtharena.metrics._flat_top_bandwidth': ('metrics.html#_flat_top_bandwidth', 'wealtharena/metrics.py'),
             'wealtharena.metrics._nanmean': ('metrics.html#_nanmean', 'wealtharena/metrics.py'),
             'wealtharena.metrics._sharpe_variance_factor': (

@@ -252,6 +252,22 @@ def turnover(
     return float(np.nanmean(values) * annualization_factor(period, annualization))
 
 # %% ../nbs/04_metrics.ipynb #277364e9
+def _annual_sharpe_rows(samples: np.ndarray, period: str = "daily", annualization=None) -> np.ndarray:
+    "Annualised Sharpe ratio of every row (NaN where a row does not move)."
+    std = samples.std(axis=-1, ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(std > 0, samples.mean(axis=-1) / std, np.nan) * np.sqrt(
+            annualization_factor(period, annualization)
+        )
+
+
+def _circular_block_indices(n_obs: int, block: int, n_boot: int, seed: int) -> np.ndarray:
+    "Index matrix (n_boot x n_obs) of the circular block bootstrap: blocks of `block` periods wrapping at the end."
+    block = max(1, min(int(block), n_obs))
+    starts = np.random.default_rng(seed).integers(0, n_obs, size=(n_boot, -(-n_obs // block)))
+    return ((starts[:, :, None] + np.arange(block)) % n_obs).reshape(n_boot, -1)[:, :n_obs]
+
+
 def sharpe_ci(
     returns,  # simple, non-cumulative period returns (NaN skipped)
     confidence: float = 0.95,  # coverage of the interval
@@ -269,17 +285,8 @@ def sharpe_ci(
         return (np.nan, np.nan)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    block = max(1, min(int(block), len(values)))
-    rng = np.random.default_rng(seed)
-    n_blocks = -(-len(values) // block)
-    starts = rng.integers(0, len(values), size=(n_boot, n_blocks))
-    index = ((starts[:, :, None] + np.arange(block)) % len(values)).reshape(n_boot, -1)[:, : len(values)]
-    samples = values[index] - risk_free
-    std = samples.std(axis=1, ddof=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sharpes = np.where(std > 0, samples.mean(axis=1) / std, np.nan) * np.sqrt(
-            annualization_factor(period, annualization)
-        )
+    samples = values[_circular_block_indices(len(values), block, n_boot, seed)] - risk_free
+    sharpes = _annual_sharpe_rows(samples, period, annualization)
     tail = (1 - confidence) / 2 * 100
     return tuple(float(v) for v in np.nanpercentile(sharpes, [tail, 100 - tail]))
 
@@ -304,16 +311,10 @@ def sharpe_difference_ci(
         return (np.nan, np.nan, np.nan)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    block = max(1, min(int(block), len(a)))
-    rng = np.random.default_rng(seed)
-    starts = rng.integers(0, len(a), size=(n_boot, -(-len(a) // block)))
-    index = ((starts[:, :, None] + np.arange(block)) % len(a)).reshape(n_boot, -1)[:, : len(a)]
-    scale = np.sqrt(annualization_factor(period, annualization))
+    index = _circular_block_indices(len(a), block, n_boot, seed)
 
     def sharpes(x):
-        std = x.std(axis=-1, ddof=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(std > 0, x.mean(axis=-1) / std, np.nan) * scale
+        return _annual_sharpe_rows(x, period, annualization)
 
     differences = sharpes(a[index]) - sharpes(b[index])
     tail = (1 - confidence) / 2 * 100
@@ -485,15 +486,6 @@ def stationary_bootstrap_indices(
     positions = np.arange(n_obs)
     block_began = np.maximum.accumulate(np.where(new_block, positions, 0), axis=1)
     return (np.take_along_axis(starts, block_began, axis=1) + positions - block_began) % n_obs
-
-
-def _annual_sharpe_rows(samples: np.ndarray, period: str = "daily", annualization=None) -> np.ndarray:
-    "Annualised Sharpe ratio of every row (NaN where a row does not move)."
-    std = samples.std(axis=-1, ddof=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(std > 0, samples.mean(axis=-1) / std, np.nan) * np.sqrt(
-            annualization_factor(period, annualization)
-        )
 
 
 def stationary_bootstrap_ci(

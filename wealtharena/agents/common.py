@@ -389,7 +389,7 @@ LOGGED_METRICS = {  # scalar -> (the learners that log it, what it is, how a hea
     "losses/approx_kl": (
         "ppo",
         "estimated KL divergence between the old and the new policy over an update",
-        "small (about 0.01-0.02); large values mean too big steps",
+        "small and steady; a jump means a step too big (target_kl stops such an update)",
     ),
     "losses/old_approx_kl": (
         "ppo",
@@ -399,7 +399,7 @@ LOGGED_METRICS = {  # scalar -> (the learners that log it, what it is, how a hea
     "losses/clipfrac": (
         "ppo",
         "share of samples whose probability ratio was clipped",
-        "about 0.1-0.3",
+        "well below 1; near 1, most samples hit the clip and the step is too big",
     ),
     "losses/explained_variance": (
         "ppo",
