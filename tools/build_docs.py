@@ -12,6 +12,9 @@ import argparse
 import json, os, re, shutil, subprocess, sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from wrap_generated import wrap_package  # noqa: E402
+
 KATEX_DIRS = [os.environ.get("KATEX_DIR"), "/usr/share/javascript/katex"]
 CDN = re.compile(r"https://cdn\.jsdelivr\.net/npm/katex@[^/]+/dist/")
 LOCAL_KATEX = {
@@ -40,6 +43,7 @@ def process_notebooks(root: Path) -> Path:
     cfg = get_config()
     refresh_quarto_yml()
     nbdev.doclinks._build_modidx()
+    wrap_package(root)  # nbdev just rewrote the symbol index at its own width
     nbdev_sidebar.__wrapped__(path=cfg.nbs_path)
     shutil.rmtree(root / "_proc", ignore_errors=True)
     proc = Path(proc_nbs(cfg.nbs_path, n_workers=0))
