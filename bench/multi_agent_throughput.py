@@ -1,7 +1,8 @@
 """Multi-agent throughput: WealthArenaMultiAgentRLEnv against PortfolioEnv over the same symbols, in one run.
 
 Both environments hold the same symbols (every symbol of the five bundled classes that covers 2018-2019) on the same
-business-day calendar: the PortfolioEnv reads the multi-agent environment's calendar closes and fills as its panel.
+business-day calendar at the same costs: the PortfolioEnv reads the multi-agent environment's calendar closes and fills
+as its panel, and books each symbol at its class's cost model (AssetCosts), as the multi-agent environment does.
 Every agent acts on every step (random actions drawn beforehand, as bench/env_throughput.py does, so that the time is
 the environment's); each measurement is repeated `--rounds` times, alternating, and the median is reported.
 Targets (issue 8): at least half of PortfolioEnv's rate and at least 10,000 steps per second.
@@ -23,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluation import ResultTable  # noqa: E402
 
 from wealtharena.data import load_market  # noqa: E402
-from wealtharena.execution import CostModel  # noqa: E402
+from wealtharena.execution import AssetCosts  # noqa: E402
 from wealtharena.multi_agent_env import WealthArenaMultiAgentRLEnv  # noqa: E402
 from wealtharena.portfolio_env import PortfolioEnv  # noqa: E402
 
@@ -75,9 +76,13 @@ def main(argv=None) -> pd.DataFrame:
         actions = [{a: env.action_space(a).sample() for a in env.possible_agents} for _ in range(args.steps)]
         envs[f"multi-agent ({method})"] = (env, actions, True)
     reference = envs["multi-agent (decentralized)"][0]
-    portfolio = PortfolioEnv(prices=calendar_panel(reference), start=RANGE["start"], end=RANGE["end"], window=5,
-                             episode_length=252, random_start=True, costs=CostModel(1, 2),
-                             reward="0.6 * sharpe + 0.3 * pnl - 0.1 * drawdown_penalty")  # fmt: skip
+    class_costs = {c: reference.settings[c]["costs"] for c in reference.classes}  # each class's CostModel
+    panel = calendar_panel(reference)
+    settings = dict(prices=panel, start=RANGE["start"], end=RANGE["end"], window=5, episode_length=252,
+                    random_start=True, reward="0.6 * sharpe + 0.3 * pnl - 0.1 * drawdown_penalty")  # fmt: skip
+    cost_of = {s: class_costs[c] for s, c in zip(reference.symbols, reference._symbol_classes)}
+    order = PortfolioEnv(**settings).symbols  # the peer's own symbol order
+    portfolio = PortfolioEnv(**settings, costs=AssetCosts.of([cost_of[s] for s in order]))
     peer_actions = list(rng.uniform(-1, 1, (args.steps, portfolio.action_space.shape[0])).astype(np.float32))
     envs["PortfolioEnv (same symbols)"] = (portfolio, peer_actions, False)
     rates = {name: [] for name in envs}

@@ -761,6 +761,10 @@ d = {
                 'multi_agent_env.html#wealtharenamultiagentrlenv._known',
                 'wealtharena/multi_agent_env.py',
             ),
+            'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._meta_market': (
+                'multi_agent_env.html#wealtharenamultiagentrlenv._meta_market',
+                'wealtharena/multi_agent_env.py',
+            ),
             'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._observations': (
                 'multi_agent_env.html#wealtharenamultiagentrlenv._observations',
                 'wealtharena/multi_agent_env.py',
@@ -791,10 +795,6 @@ d = {
             ),
             'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._targets': (
                 'multi_agent_env.html#wealtharenamultiagentrlenv._targets',
-                'wealtharena/multi_agent_env.py',
-            ),
-            'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._update_entries': (
-                'multi_agent_env.html#wealtharenamultiagentrlenv._update_entries',
                 'wealtharena/multi_agent_env.py',
             ),
             'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv.action_space': (
@@ -850,6 +850,18 @@ d = {
                 'multi_agent_env.html#agent_settings',
                 'wealtharena/multi_agent_env.py',
             ),
+            'wealtharena.multi_agent_env.book_positions': (
+                'multi_agent_env.html#book_positions',
+                'wealtharena/multi_agent_env.py',
+            ),
+            'wealtharena.multi_agent_env.continuous_targets': (
+                'multi_agent_env.html#continuous_targets',
+                'wealtharena/multi_agent_env.py',
+            ),
+            'wealtharena.multi_agent_env.discrete_targets': (
+                'multi_agent_env.html#discrete_targets',
+                'wealtharena/multi_agent_env.py',
+            ),
             'wealtharena.multi_agent_env.fine_tune': (
                 'multi_agent_env.html#fine_tune',
                 'wealtharena/multi_agent_env.py',
@@ -862,8 +874,14 @@ d = {
                 'multi_agent_env.html#merged_agent_config',
                 'wealtharena/multi_agent_env.py',
             ),
+            'wealtharena.multi_agent_env.observe': ('multi_agent_env.html#observe', 'wealtharena/multi_agent_env.py'),
+            'wealtharena.multi_agent_env.settle': ('multi_agent_env.html#settle', 'wealtharena/multi_agent_env.py'),
             'wealtharena.multi_agent_env.shrunk_covariance_snapshot': (
                 'multi_agent_env.html#shrunk_covariance_snapshot',
+                'wealtharena/multi_agent_env.py',
+            ),
+            'wealtharena.multi_agent_env.sleeve_orders': (
+                'multi_agent_env.html#sleeve_orders',
                 'wealtharena/multi_agent_env.py',
             ),
             'wealtharena.multi_agent_env.split_system_config': (
@@ -1008,6 +1026,7 @@ d = {
             'wealtharena.rewards.Reward': ('rewards.html#reward', 'wealtharena/rewards.py'),
             'wealtharena.rewards.Reward.__call__': ('rewards.html#reward.__call__', 'wealtharena/rewards.py'),
             'wealtharena.rewards.Reward.__init__': ('rewards.html#reward.__init__', 'wealtharena/rewards.py'),
+            'wealtharena.rewards.Reward._batch_step': ('rewards.html#reward._batch_step', 'wealtharena/rewards.py'),
             'wealtharena.rewards.Reward._cvar_penalty': ('rewards.html#reward._cvar_penalty', 'wealtharena/rewards.py'),
             'wealtharena.rewards.Reward._differential_sharpe': (
                 'rewards.html#reward._differential_sharpe',
@@ -1036,6 +1055,7 @@ d = {
                 'rewards.html#reward.reset_episodes',
                 'wealtharena/rewards.py',
             ),
+            'wealtharena.rewards.batch_terms': ('rewards.html#batch_terms', 'wealtharena/rewards.py'),
             'wealtharena.rewards.cooperation': ('rewards.html#cooperation', 'wealtharena/rewards.py'),
             'wealtharena.rewards.diversification': ('rewards.html#diversification', 'wealtharena/rewards.py'),
             'wealtharena.rewards.market_impact_penalty': (

@@ -18,6 +18,7 @@ import gymnasium as gym
 import numpy as np
 import pandas as pd
 from gymnasium import spaces
+from numba import njit
 from fastcore.basics import patch
 from pettingzoo import ParallelEnv
 
@@ -32,7 +33,8 @@ from .trading_env import fit_scaler, market_arrays, symbol_frames
 # %% auto #0
 __all__ = ['COORDINATION_METHODS', 'DEFAULT_AGENT_WEIGHTS', 'META', 'SYSTEM_SECTIONS', 'split_system_config',
            'MultiAgentConfig', 'agent_settings', 'symbol_markets', 'merged_agent_config', 'WealthArenaMultiAgentRLEnv',
-           'shrunk_covariance_snapshot', 'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
+           'shrunk_covariance_snapshot', 'discrete_targets', 'continuous_targets', 'book_positions', 'sleeve_orders',
+           'settle', 'observe', 'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
 
 # %% ../nbs/19_multi_agent_env.ipynb #4a3ab520
 COORDINATION_METHODS = ("decentralized", "centralized", "hierarchical")
@@ -396,6 +398,9 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
         self._discrete_table = np.concatenate([np.tile(self._discrete[c], (self._slices[c].stop - self._slices[c].start,
                                                1)) for c in self._discrete] or [np.zeros((0, 3))])  # fmt: skip
         self._continuous = [c for c in self.classes if c not in self._discrete]
+        self._discrete_shapes = [self._action_spaces[c].shape for c in self._discrete]
+        self._continuous_blocks = [(c, self._slices[c].start, self._action_spaces[c].shape) for c in self._continuous]
+        self._single_reward = len(self._reward_groups) == 1  # one formula for all agents: no regrouping per step
 
     def _gather_observations(self) -> None:
         "One index that gathers every agent's observation from one source vector of the step (a single `take`)."
@@ -490,6 +495,185 @@ def shrunk_covariance_snapshot(
     correlation = shrunk / np.outer(sd, sd)
     return correlation * np.outer(volatility, volatility)
 
+# %% ../nbs/19_multi_agent_env.ipynb #efb5f4c5
+@njit(cache=True)
+def discrete_targets(
+    codes: np.ndarray,  # every discrete agent's codes, end to end
+    table: np.ndarray,  # per symbol: the targets of Sell, Hold (NaN), Buy
+    targets: np.ndarray,  # out: every symbol's target position
+    rows: np.ndarray,  # where each code's symbol sits in `targets`
+) -> bool:
+    "Each code's target position from its symbol's table; False if a code is not 0, 1 or 2."
+    for i in range(codes.size):
+        if codes[i] < 0 or codes[i] > 2:
+            return False
+        targets[rows[i]] = table[i, codes[i]]
+    return True
+
+
+@njit(cache=True)
+def continuous_targets(
+    values: np.ndarray,  # one agent's target positions
+    targets: np.ndarray,  # out: every symbol's target position
+    start: int,  # where the agent's first symbol sits in `targets`
+) -> bool:
+    "The agent's targets clipped to [-1, 1]; False if one is not finite."
+    for i in range(values.size):
+        if not -np.inf < values[i] < np.inf:  # NaN fails both comparisons
+            return False
+        targets[start + i] = min(max(values[i], -1.0), 1.0)
+    return True
+
+# %% ../nbs/19_multi_agent_env.ipynb #25aa8f7f
+@njit(cache=True)
+def book_positions(
+    cash: float,  # the account's cash
+    shares: np.ndarray,  # shares held per symbol
+    close: np.ndarray,  # each symbol's close at the decision
+    targets: np.ndarray,  # each symbol's target position (NaN: Hold)
+    share: np.ndarray,  # each symbol's share of the capital, c_k / n_k
+    class_of: np.ndarray,  # each symbol's agent (index)
+    counts: np.ndarray,  # each agent's number of symbols
+) -> tuple:
+    "Equity, each symbol's weight of it, the position a Hold keeps, and each agent's signal."
+    equity = cash
+    for j in range(shares.size):
+        equity += shares[j] * close[j]
+    weights, held, signals = np.empty(shares.size), np.zeros(shares.size), np.zeros(counts.size)
+    for j in range(shares.size):
+        weights[j] = shares[j] * close[j] / equity
+        if share[j] > 0:
+            held[j] = weights[j] / share[j]
+        signals[class_of[j]] += held[j] if np.isnan(targets[j]) else targets[j]
+    return equity, weights, held, signals / counts
+
+# %% ../nbs/19_multi_agent_env.ipynb #40ea981e
+@njit(cache=True)
+def sleeve_orders(
+    sized: np.ndarray,  # each symbol's sized target position (NaN: Hold)
+    held: np.ndarray,  # the position a Hold keeps
+    share: np.ndarray,  # each symbol's share of the capital after this bar's capital weights
+    weights: np.ndarray,  # each symbol's weight of the book now
+    resized: bool,  # the capital weights change this bar
+) -> tuple:
+    "Each symbol's order (NaN: keep the holding) and the weight it leaves in the book (the validator's input)."
+    order, desired = np.empty(sized.size), np.empty(sized.size)
+    for j in range(sized.size):
+        order[j] = share[j] * (held[j] if resized and np.isnan(sized[j]) else sized[j])
+        desired[j] = weights[j] if np.isnan(order[j]) else order[j]
+    return order, desired
+
+# %% ../nbs/19_multi_agent_env.ipynb #0ff11afa
+@njit(cache=True)
+def settle(
+    old_shares: np.ndarray,  # shares before the fills
+    shares: np.ndarray,  # shares after them
+    prices: np.ndarray,  # the fill prices (the close where a symbol did not trade)
+    close: np.ndarray,  # closes at the decision
+    next_close: np.ndarray,  # closes of the bar just filled
+    rate: np.ndarray,  # commission plus slippage per unit traded, per symbol
+    borrow: np.ndarray,  # the borrow fee of one bar per unit short, per symbol
+    impact: float,  # the square-root impact constant (0: none)
+    vol: np.ndarray,  # daily volatility per symbol (for the impact)
+    adv: np.ndarray,  # average daily traded value per symbol (for the impact)
+    entry: np.ndarray,  # average entry prices (updated in place)
+    account: np.ndarray,  # each sub-account's equity curve (updated in place)
+    account_peak: np.ndarray,  # its peak (updated in place)
+    held: np.ndarray,  # the position a Hold kept
+    sized: np.ndarray,  # the sized target positions (NaN: Hold)
+    share: np.ndarray,  # each symbol's share of the capital
+    equity: float,  # equity at the decision
+    capital: np.ndarray,  # the sleeves' capital weights (cash last)
+    class_of: np.ndarray,  # each symbol's sleeve
+    counts: np.ndarray,  # each sleeve's number of symbols
+    sleeve: np.ndarray,  # each sleeve's equity curve (updated in place)
+    sleeve_peak: np.ndarray,  # its peak (updated in place)
+) -> tuple:
+    "The bar's borrow fee, each symbol's traded value, and per sleeve: P&L, return, traded, costs, reward inputs."
+    n_sleeves = counts.size
+    traded_each = np.empty(shares.size)
+    pnl_k, paper_k = np.zeros(n_sleeves), np.zeros(n_sleeves)
+    traded_k, costs_k = np.zeros(n_sleeves), np.zeros(n_sleeves)
+    fee = 0.0
+    for j in range(shares.size):
+        old, new, price = old_shares[j], shares[j], prices[j]
+        bought = new - old
+        traded = abs(bought) * price
+        cost = traded * rate[j]
+        if impact > 0:
+            cost += impact * vol[j] * math.sqrt(traded / adv[j]) * traded
+        if new < 0:
+            borrow_fee = -new * next_close[j] * borrow[j]
+            cost += borrow_fee
+            fee += borrow_fee
+        pnl = new * next_close[j] - old * close[j] - bought * price - cost
+        if new != old:
+            if new == 0 or old == 0 or (new > 0) != (old > 0):
+                entry[j] = price
+            elif abs(new) > abs(old):
+                entry[j] = (old * entry[j] + bought * price) / new
+        paper = (held[j] if np.isnan(sized[j]) else sized[j]) * (next_close[j] / close[j] - 1.0)
+        sub_capital = share[j] * equity
+        account[j] *= 1.0 + (pnl / sub_capital if sub_capital > 0 else paper)
+        account_peak[j] = max(account_peak[j], account[j])
+        k = class_of[j]
+        pnl_k[k] += pnl
+        paper_k[k] += paper
+        traded_k[k] += traded
+        costs_k[k] += cost
+        traded_each[j] = traded
+    returns, traded_per_capital = np.empty(n_sleeves), np.zeros(n_sleeves)
+    costs_per_capital, drawdown = np.zeros(n_sleeves), np.empty(n_sleeves)
+    for k in range(n_sleeves):
+        sleeve_capital = capital[k] * equity
+        if sleeve_capital > 0:
+            returns[k] = pnl_k[k] / sleeve_capital
+            traded_per_capital[k], costs_per_capital[k] = traded_k[k] / sleeve_capital, costs_k[k] / sleeve_capital
+        else:
+            returns[k] = paper_k[k] / counts[k]
+        sleeve[k] *= 1.0 + returns[k]
+        sleeve_peak[k] = max(sleeve_peak[k], sleeve[k])
+        drawdown[k] = 1.0 - sleeve[k] / sleeve_peak[k]
+    return fee, traded_each, pnl_k, returns, traded_k, costs_k, traded_per_capital, costs_per_capital, drawdown
+
+# %% ../nbs/19_multi_agent_env.ipynb #a93f27ed
+@njit(cache=True)
+def observe(
+    market_row: np.ndarray,  # every symbol's market observation at the bar, end to end
+    shares: np.ndarray,  # shares held
+    close: np.ndarray,  # closes at the bar
+    entry: np.ndarray,  # average entry prices
+    account: np.ndarray,  # each sub-account's equity curve
+    account_peak: np.ndarray,  # its peak
+    share: np.ndarray,  # each symbol's share of the capital
+    signals: np.ndarray,  # each agent's signal
+    capital: np.ndarray,  # the capital weights (cash last)
+    equity: float,  # the book's equity
+    peak: float,  # its peak
+    source: np.ndarray,  # out: the source vector (float32)
+    gather: np.ndarray,  # where each agent's observation reads the source
+) -> tuple:
+    "Every agent's observation, end to end, from one source vector; the portfolio's drawdown and gross exposure."
+    market = market_row.size
+    source[:market] = market_row
+    exposure = 0.0
+    for j in range(shares.size):
+        weight = shares[j] * close[j] / equity
+        exposure += abs(weight)
+        position = weight / share[j] if share[j] > 0 else 0.0
+        gain = 0.0
+        if shares[j] != 0 and entry[j] > 0:
+            gain = (close[j] / entry[j] - 1.0) * (1.0 if shares[j] > 0 else -1.0)
+        row = market + 4 * j
+        source[row], source[row + 1], source[row + 2] = position, 1.0 - position, gain
+        source[row + 3] = 1.0 - account[j] / account_peak[j]
+    tail = market + 4 * shares.size
+    source[tail : tail + signals.size] = signals
+    source[tail + signals.size : tail + signals.size + capital.size] = capital
+    drawdown = 1.0 - equity / peak
+    source[-2], source[-1] = drawdown, exposure
+    return source.take(gather), drawdown, exposure
+
 # %% ../nbs/19_multi_agent_env.ipynb #cb26141b
 @patch
 def reset(
@@ -539,6 +723,7 @@ def reset(
     self._capital = config.weights()
     if self.coordination_method == "hierarchical":
         self._capital = self.risk.sleeve_limits().apply(config.weights(), sleeves=self.classes)[0]
+    self._share = self._capital[self._class_of] / self._counts[self._class_of]  # each symbol's share of the capital
     self.validator.reset(self._cash)
     for reward, members, warm in self._reward_groups:
         reward.reset(batch=len(members), warm=(warm[0][first], warm[1][first]))
@@ -573,17 +758,17 @@ def _all_targets(self: WealthArenaMultiAgentRLEnv, actions: dict) -> np.ndarray:
     "Every symbol's target position (NaN: Hold): the discrete agents' codes checked at once, `_targets` on a failure."
     targets = np.empty(len(self.symbols))
     if self._discrete:
-        try:
-            codes = np.concatenate([actions[name] for name in self._discrete])
-        except ValueError:  # a 0-d action, say: let the agent's own check name it
-            codes = np.zeros(0)
-        shapes_ok = all(np.shape(actions[name]) == self._action_spaces[name].shape for name in self._discrete)
-        if not shapes_ok or codes.dtype.kind not in "iu" or codes.min() < 0 or codes.max() > 2:
-            for name in self._discrete:
-                self._targets(name, actions[name])  # raises, naming the agent
-        targets[self._discrete_rows] = self._discrete_table[np.arange(codes.size), codes]
-    for name in self._continuous:
-        targets[self._slices[name]] = self._targets(name, actions[name])
+        parts = [actions[name] for name in self._discrete]
+        codes = np.concatenate(parts) if [getattr(p, "shape", None) for p in parts] == self._discrete_shapes else None
+        if codes is None or codes.dtype.kind not in "iu" or not discrete_targets(
+            codes, self._discrete_table, targets, self._discrete_rows
+        ):
+            for name in self._discrete:  # raises, naming the agent (or reads a valid list)
+                targets[self._slices[name]] = self._targets(name, actions[name])
+    for name, start, shape in self._continuous_blocks:
+        value = actions[name]
+        if getattr(value, "shape", None) != shape or not continuous_targets(value, targets, start):
+            targets[self._slices[name]] = self._targets(name, value)
     return targets
 
 
@@ -614,40 +799,33 @@ def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
         raise RuntimeError("the episode has ended (or not begun): call reset()")
     if not isinstance(actions, dict):
         raise ValueError(f"actions must be a dict keyed by agent, got {type(actions).__name__}")
-    if len(actions) != len(self.agents) or any(a not in actions for a in self.agents):
+    if actions.keys() != set(self.agents):
         unknown = [a for a in actions if a not in self.agents]
         if unknown:
             raise ValueError(f"actions for unknown agent(s) {unknown}; this environment's agents are {self.agents}")
         missing = [a for a in self.agents if a not in actions]
         raise ValueError(f"no action for agent(s) {missing}; every agent acts on every step")
-    t, config = self._t, self.config
-    close = self._close[t]
-    equity = self._cash + self._shares @ close
-    weights_now = self._shares * close / equity
+    t = self._t
     targets = self._all_targets(actions)
-    hold = np.isnan(targets)
-    old_share = self._capital[self._class_of] / self._counts[self._class_of]
-    held = np.divide(weights_now, old_share, out=np.zeros_like(weights_now), where=old_share > 0)
-    positions = np.where(hold, held, targets)
-    self._signals = np.add.reduceat(positions, self._starts) / self._counts
-    rebalancing = (t - self._start) % config.rebalance_every == 0
+    equity, weights_now, held, self._signals = book_positions(
+        self._cash, self._shares, self._close[t], targets, self._share, self._class_of, self._counts
+    )
+    rebalancing = (t - self._start) % self.config.rebalance_every == 0
     capital, meta_info = self._capital_weights(actions, rebalancing)
-    share = capital[self._class_of] / self._counts[self._class_of]
+    resized = bool(meta_info) and not np.array_equal(capital, self._capital)  # a Hold keeps its position in it
+    share = capital[self._class_of] / self._counts[self._class_of] if resized else self._share
     sized = targets
     if self._vol_targets or self.risk.max_position < 1:
         sized = np.clip(targets, -self.risk.max_position, self.risk.max_position)
         for block, vol_target in self._vol_targets:
             sized[block] = size_positions(targets[block], self._scale[t, block], vol_target, self.risk.max_position)
-    order = share * sized
-    if meta_info and not np.array_equal(capital, self._capital):  # a Hold keeps its share of the new sub-account
-        order = np.where(hold, share * held, order)
+    order, desired = sleeve_orders(sized, held, share, weights_now, resized)
     logged = len(self.validator.interventions)
-    desired = np.where(np.isnan(order), weights_now, order)
     gated = self.validator.gate(desired, self._symbol_classes, equity, self._day[t])
     if len(self.validator.interventions) > logged:  # the validator scaled the book: its weights become the orders
         order = np.where(gated != desired, gated, order)
-    return dict(order=order, equity=equity, targets=targets, hold=hold, held=held, sized=sized, share=share,
-                capital=capital, meta_info=meta_info, logged=logged, book=gated)
+    return dict(order=order, equity=equity, targets=targets, held=held, sized=sized, share=share, capital=capital,
+                meta_info=meta_info, logged=logged, book=gated)
 
 
 @patch
@@ -675,181 +853,133 @@ def step(
 ):
     "Fill every agent's orders at the next bar in one account, mark to its close and reward each agent."
     plan = self._plan(actions)
-    order, equity, targets, hold, held = plan["order"], plan["equity"], plan["targets"], plan["hold"], plan["held"]
-    sized, share, capital, meta_info, logged = (plan[k] for k in ("sized", "share", "capital", "meta_info", "logged"))
-    t, nxt, config = self._t, self._t + 1, self.config
-    close, next_close = self._close[t], self._close[nxt]
-    fills = self._fill[nxt]
+    order, equity, capital, meta_info = plan["order"], plan["equity"], plan["capital"], plan["meta_info"]
+    t, nxt = self._t, self._t + 1
+    close, next_close, fills = self._close[t], self._close[nxt], self._fill[nxt]
     closed = np.isnan(fills)  # a symbol that does not trade on the next bar keeps its holding
     if closed.any():
         order, prices = np.where(closed, np.nan, order), np.where(closed, close, fills)
     else:
         prices = fills
-    impact_inputs = (self._vol[nxt], self._adv[nxt]) if self.costs.impact else (None, None)
+    vol, adv = self._vol[nxt], self._adv[nxt]
+    impact_inputs = (vol, adv) if self.costs.impact else (None, None)
     cash, shares, traded, commission, slippage, impact = rebalance(
         self._cash, self._shares, order, prices, self.costs, ARRAYS, *impact_inputs
     )
-    bought = shares - self._shares
-    traded_each = np.abs(bought) * prices
-    costs_each = traded_each * self._rate
-    if self.costs.impact:
-        costs_each += self.costs.impact * self._vol[nxt] * np.sqrt(traded_each / self._adv[nxt]) * traded_each
-    short = shares < 0
-    if short.any():
-        fee_each = np.where(short, -shares * next_close * self._borrow, 0.0)  # the borrow fee of each short
-        costs_each += fee_each
-        fee = float(fee_each.sum())
-    else:
-        fee = 0.0
-    pnl = shares * next_close - self._shares * close - bought * prices - costs_each
-    self._update_entries(shares, prices)
+    fee, traded_each, sleeve_pnl, sleeve_return, *reward_inputs = settle(
+        self._shares, shares, prices, close, next_close, self._rate, self._borrow, float(self.costs.impact), vol, adv,
+        self._entry, self._account, self._account_peak, plan["held"], plan["sized"], plan["share"], equity, capital,
+        self._class_of, self._counts, self._sleeve, self._sleeve_peak,
+    )
     self._cash, self._shares, self._t = cash - fee, shares, nxt
     equity_next = self._cash + shares @ next_close
-    returns = next_close / close - 1.0
-    sub_capital = share * equity
-    paper = np.where(hold, held, sized) * returns
-    account_return = np.divide(pnl, sub_capital, out=paper.copy(), where=sub_capital > 0)
-    self._account *= 1.0 + account_return
-    np.maximum(self._account_peak, self._account, out=self._account_peak)
-    sleeve_pnl = np.add.reduceat(pnl, self._starts)
-    sleeve_capital = capital[:-1] * equity
-    sleeve_paper = np.add.reduceat(paper, self._starts) / self._counts
-    sleeve_return = np.divide(sleeve_pnl, sleeve_capital, out=sleeve_paper, where=sleeve_capital > 0)
-    self._sleeve *= 1.0 + sleeve_return
-    np.maximum(self._sleeve_peak, self._sleeve, out=self._sleeve_peak)
     if self.coordination_method != "decentralized":  # an EWM covariance of the sleeves' returns, span 60
         alpha = 2.0 / 61
         self._covariance = (1 - alpha) * self._covariance + alpha * np.outer(sleeve_return, sleeve_return)
     if self._fusion is not None:
         self._fusion.update(sleeve_return)
-    self._capital = capital
+    self._capital, self._share = capital, plan["share"]
     if equity_next > self._peak:
         self._peak = equity_next
     ruined = equity_next <= 0
-    sleeve_traded = np.add.reduceat(traded_each, self._starts)
-    rewards = self._reward(equity, equity_next, sleeve_return, sleeve_traded, traded_each, costs_each, meta_info, t)
+    rewards = self._reward(equity, equity_next, sleeve_return, traded_each, meta_info, t, *reward_inputs)
     observations = self._observations(equity_next if equity_next > 0 else 1e-12)
     truncated = nxt >= self._end
     portfolio = {
         "equity": equity_next, "cash": self._cash, "date": self._day[nxt], "return": equity_next / equity - 1.0,
         "traded": traded / equity, "costs": (commission + slippage + impact + fee) / equity,
         "capital_weights": capital, "rebalanced": bool(meta_info), "derisked": self.validator.derisked,
-        "interventions": self.validator.interventions[logged:],
+        "interventions": self.validator.interventions[plan["logged"] :],
     }  # fmt: skip
     infos = {}
+    sleeve_traded, per_equity = reward_inputs[0], 1.0 / equity
     for k, name in enumerate(self.classes):
         infos[name] = {"sleeve_return": float(sleeve_return[k]), "sleeve_pnl": float(sleeve_pnl[k]),
-                       "signal": float(self._signals[k]), "traded": float(sleeve_traded[k] / equity),
+                       "signal": float(self._signals[k]), "traded": float(sleeve_traded[k] * per_equity),
                        "reward_terms": self._terms[name], "portfolio": portfolio}  # fmt: skip
     if META in self.agents:
         infos[META] = {**meta_info, "applied_now": bool(meta_info), "reward_terms": self._terms[META],
                        "portfolio": portfolio}  # fmt: skip
-    done = {agent: False for agent in self.agents}
+    done = dict.fromkeys(self.agents, False)
     terminations, truncations = done, dict(done)
     if ruined or truncated:
-        (terminations if ruined else truncations).update({agent: True for agent in self.agents})
+        (terminations if ruined else truncations).update(dict.fromkeys(self.agents, True))
         self.agents = []
     return observations, rewards, terminations, truncations, infos
 
 
 @patch
-def _update_entries(self: WealthArenaMultiAgentRLEnv, shares: np.ndarray, prices: np.ndarray) -> None:
-    "Average entry prices, as TradingEnv keeps them: reset on a new or flipped position, averaged when it grows."
-    old = self._shares
-    changed = shares != old
-    if not changed.any():
-        return
-    fresh = changed & ((shares == 0) | (old == 0) | ((shares > 0) != (old > 0)))
-    grown = changed & ~fresh & (np.abs(shares) > np.abs(old))
-    averaged = np.divide(old * self._entry + (shares - old) * prices, shares, out=self._entry.copy(), where=grown)
-    self._entry = np.where(fresh, prices, averaged)
-
-
-@patch
-def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return, sleeve_traded, traded_each,
-            costs_each, meta_info, t):  # fmt: skip
+def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return, traded_each, meta_info, t,
+            sleeve_traded, sleeve_costs, traded_per_capital, costs_per_capital, sleeve_drawdown):  # fmt: skip
     "Each agent's reward in the coordination mode (and the terms, kept in `self._terms`)."
     config, mode = self.config, self.coordination_method
-    portfolio_return, drawdown = equity_next / equity - 1.0, 1.0 - equity_next / self._peak
+    portfolio_return = equity_next / equity - 1.0
     portfolio_scale = self._portfolio_scale[t]
     n_classes = len(self.classes)
-    if mode == "decentralized":  # no agent is paid the portfolio's reward
-        shared, self._terms = None, {}
-    else:
-        shared = self._portfolio_reward(
-            portfolio_return, drawdown, sleeve_traded.sum() / equity, costs_each.sum() / equity, portfolio_scale
-        )
-        self._terms = {META: dict(self._portfolio_reward.last_terms)}
+    self._terms = terms = {}
+    if mode != "decentralized":  # the portfolio's reward: shared (centralized) or the meta-controller's
+        shared = self._portfolio_reward(portfolio_return, 1.0 - equity_next / self._peak,
+                                        sleeve_traded.sum() / equity, sleeve_costs.sum() / equity,
+                                        portfolio_scale)  # fmt: skip
+        terms[META] = self._portfolio_reward.last_terms
     if mode == "centralized":
-        own, own_terms = np.full(n_classes, shared), [self._terms[META]] * n_classes
+        own, own_terms = np.full(n_classes, shared), [terms[META]] * n_classes
     else:
-        capital = self._capital[:-1] * equity
-        per_capital = np.divide(1.0, capital, out=np.zeros_like(capital), where=capital > 0)  # 0 for an empty sleeve
-        traded_k = sleeve_traded * per_capital
-        cost_k = np.add.reduceat(costs_each, self._starts) * per_capital
-        drawdown_k = 1.0 - self._sleeve / self._sleeve_peak
         own, own_terms = np.empty(n_classes), [None] * n_classes
+        scales = self._sleeve_scale[t]
         for reward, members, _ in self._reward_groups:
-            own[members] = reward(sleeve_return[members], drawdown_k[members], traded_k[members], cost_k[members],
-                                  self._sleeve_scale[t, members])  # fmt: skip
-            names, columns = list(reward.last_terms), zip(*(v.tolist() for v in reward.last_terms.values()))
+            pick = slice(None) if self._single_reward else members
+            own[pick] = reward(sleeve_return[pick], sleeve_drawdown[pick], traded_per_capital[pick],
+                               costs_per_capital[pick], scales[pick])  # fmt: skip
+            names, columns = list(reward.last_terms), zip(*[v.tolist() for v in reward.last_terms.values()])
             for k, values in zip(members.tolist(), columns):
                 own_terms[k] = dict(zip(names, values))
     if mode == "decentralized":
-        extra = np.zeros(n_classes)
+        rewards = dict(zip(self.classes, own.tolist()))
+        terms.update(zip(self.classes, own_terms))
+        return rewards
+    coop = cooperation(portfolio_return, portfolio_scale)
+    div = diversification(self._capital[:-1], self._covariance)
+    impact = np.zeros(n_classes)
+    if config.market_impact:
         for k, name in enumerate(self.classes):
-            self._terms[name] = own_terms[k]
-    else:
-        coop = cooperation(portfolio_return, portfolio_scale)
-        div = diversification(self._capital[:-1], self._covariance)
-        impact = np.zeros(n_classes)
-        if config.market_impact:
-            for k, name in enumerate(self.classes):
-                block = self._slices[name]
-                impact[k] = market_impact_penalty(traded_each[block] / equity, self._vol[t + 1, block],
-                                                  self._adv[t + 1, block], config.impact_aum, 1.0, portfolio_scale)
-        extra = config.cooperation * coop + config.diversification * div - config.market_impact * impact
-        for k, name in enumerate(self.classes):
-            self._terms[name] = {**own_terms[k], "cooperation": coop, "diversification": div,
-                                 "market_impact": float(impact[k])}  # fmt: skip
-    total = own + extra
-    rewards = {name: float(total[k]) for k, name in enumerate(self.classes)}
+            block = self._slices[name]
+            impact[k] = market_impact_penalty(traded_each[block] / equity, self._vol[t + 1, block],
+                                              self._adv[t + 1, block], config.impact_aum, 1.0, portfolio_scale)
+    total = own + (config.cooperation * coop + config.diversification * div - config.market_impact * impact)
+    for k, name in enumerate(self.classes):
+        terms[name] = {**own_terms[k], "cooperation": coop, "diversification": div, "market_impact": float(impact[k])}
+    rewards = dict(zip(self.classes, total.tolist()))
     if META in self.agents:
         gap = meta_info.get("gap", 0.0)
         rewards[META] = float(shared - config.limit_penalty * gap)
-        self._terms[META]["limit_gap"] = gap
+        terms[META]["limit_gap"] = gap
     return rewards
 
 
 @patch
 def _observations(self: WealthArenaMultiAgentRLEnv, equity: float) -> dict:
     "Every agent's observation: its symbols' TradingEnv rows with their sub-account state, then coordination."
-    t, n_classes = self._t, len(self.classes)
-    close = self._close[t]
-    weights = self._shares * close / equity
-    share = self._capital[self._class_of] / self._counts[self._class_of]
-    state = np.zeros((len(close), 4))
-    position = state[:, 0]
-    np.divide(weights, share, out=position, where=share > 0)
-    state[:, 1] = 1.0 - position
-    entry_ok = (self._shares != 0) & (self._entry > 0)
-    np.divide(close, self._entry, out=state[:, 2], where=entry_ok)
-    state[:, 2] -= entry_ok
-    state[:, 2] *= np.sign(self._shares)
-    state[:, 3] = 1.0 - self._account / self._account_peak
-    drawdown, exposure = 1.0 - equity / self._peak, np.abs(weights).sum()
-    source, market = self._source, self._market_flat.shape[1]
-    source[:market] = self._market_flat[t]
-    source[market : market + state.size] = state.reshape(-1)
-    source[market + state.size : -2] = np.concatenate([self._signals, self._capital])
-    source[-2], source[-1] = drawdown, exposure
-    gathered = source.take(self._gather)
+    t = self._t
+    gathered, drawdown, exposure = observe(
+        self._market_flat[t], self._shares, self._close[t], self._entry, self._account, self._account_peak,
+        self._share, self._signals, self._capital, equity, self._peak, self._source, self._gather,
+    )
     observations = {name: gathered[begin:end] for name, (begin, end) in self._gather_bounds.items()}
     if META in self.possible_agents:
         observations[META] = np.concatenate(
-            [self._signals, self._capital, self._regimes[t], self._snapshot(t)[self._upper] * 252, [drawdown, exposure]]
-        ).astype(np.float32)
+            [self._signals, self._capital, self._meta_market(t), (drawdown, exposure)], dtype=np.float32
+        )
     return observations
+
+
+@patch
+def _meta_market(self: WealthArenaMultiAgentRLEnv, t: int) -> np.ndarray:
+    "The market part of the meta observation at `t`: regime indicators and the covariance snapshot's entries (cached)."
+    cache = self.__dict__.setdefault("_meta_markets", {})
+    if t not in cache:
+        cache[t] = np.concatenate([self._regimes[t], self._snapshot(t)[self._upper] * 252])
+    return cache[t]
 
 
 @patch

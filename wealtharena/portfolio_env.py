@@ -13,7 +13,7 @@ from gymnasium import spaces
 
 from .backtest import fill_price_table
 from .data import align_calendar, asset_class_name, load_market, to_wide
-from .execution import ARRAYS, CostModel, Limits, borrow_fee, limit_weights, rebalance
+from .execution import ARRAYS, AssetCosts, CostModel, Limits, borrow_fee, limit_weights, rebalance
 from .features import compute_features, select_features
 from .rewards import Reward
 from .trading_env import MarketEnv
@@ -129,7 +129,7 @@ class PortfolioEnv(MarketEnv):
         turnover_budget: float | None = None,  # largest one-way turnover per bar (None: no budget)
         reward="pnl",  # a reward formula or weights of the reward library
         reward_kwargs: dict | None = None,  # settings of the reward terms
-        costs: CostModel = CostModel(),  # the cost model
+        costs: CostModel | AssetCosts = CostModel(),  # the cost model (AssetCosts: one per symbol, in symbol order)
         max_position: float = 1.0,  # largest weight of one asset
         initial_cash: float = 1.0,  # starting equity
         episode_length: int | None = None,  # bars per episode (None: to the end)
@@ -148,6 +148,12 @@ class PortfolioEnv(MarketEnv):
         if prices["symbol"].nunique() < 2:
             raise ValueError("PortfolioEnv needs at least two symbols; use TradingEnv for one")
         data = portfolio_arrays(prices, window, features, scaler, start, end)
+        per_symbol = [np.size(getattr(costs, name)) for name in ("commission_bps", "slippage_bps", "borrow_bps")]
+        if any(size not in (1, len(data["symbols"])) for size in per_symbol):
+            raise ValueError(
+                f"costs: AssetCosts has {max(per_symbol)} rates per field but the panel has {len(data['symbols'])} "
+                f"symbols ({', '.join(data['symbols'])}); give one CostModel per symbol, in that order"
+            )
         if costs.impact > 0 and data["adv"] is None:
             raise ValueError(
                 f"CostModel.impact > 0 needs volume data for every symbol; these have none: {data['no_volume']}"

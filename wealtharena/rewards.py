@@ -12,9 +12,10 @@ import re
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 # %% auto #0
-__all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'warm_moments', 'Reward', 'cooperation',
+__all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'warm_moments', 'Reward', 'batch_terms', 'cooperation',
            'risk_contributions', 'diversification', 'market_impact_penalty']
 
 # %% ../nbs/09_rewards.ipynb #bd4734d9
@@ -127,6 +128,10 @@ class Reward:
         self.min_variance = float(min_volatility) ** 2
         self._terms = [(getattr(self, f"_{name}"), weight, name) for name, weight in self.weights.items()]
         self._needs_window = bool({"volatility_penalty", "cvar_penalty"} & set(self.weights))
+        self._used = np.array([name in self.weights for name in TERMS])  # the batch kernel's view of the formula
+        self._order = np.array([TERMS.index(name) for name in self.weights], dtype=np.int64)
+        self._term_weights = np.array([self.weights.get(name, 0.0) for name in TERMS], dtype=float)
+        self._rows = [(name, TERMS.index(name)) for name in self.weights]
         self.last_terms: dict = {}
         self.reset()
 
@@ -145,7 +150,6 @@ class Reward:
             self._a, self._b = np.broadcast_to(first, batch).astype(float), np.broadcast_to(second, batch).astype(float)
             self._drawdown = np.zeros(batch)
             self._count, self._recent = np.zeros(batch, dtype=np.int64), np.full((self.window, batch), np.nan)
-            self._columns = np.arange(batch)
         self.last_terms = {}
         return self
 
@@ -161,15 +165,14 @@ class Reward:
 
     def __call__(self, ret, drawdown, traded, cost, scale=1.0):
         "The reward of one step (floats, or arrays of one value per episode); `scale` is the asset's recent volatility."
-        scaled, clip = ret / scale, self.clip
-        scaled = np.minimum(np.maximum(scaled, -clip), clip) if self._batch else min(max(scaled, -clip), clip)
+        if self._batch:
+            return self._batch_step(ret, drawdown, traded, cost, scale)
+        clip = self.clip
+        scaled = min(max(ret / scale, -clip), clip)
         if self._needs_window:
-            if self._batch:
-                self._recent[self._count % self.window, self._columns] = scaled
-            else:
-                self._recent[self._count % self.window] = scaled
+            self._recent[self._count % self.window] = scaled
         self._count += 1
-        deeper = np.maximum(drawdown - self._drawdown, 0.0) if self._batch else max(drawdown - self._drawdown, 0.0)
+        deeper = max(drawdown - self._drawdown, 0.0)
         self._drawdown = drawdown
         step = (ret, scaled, deeper, traded, cost, scale)
         total, self.last_terms = 0.0, {}
@@ -183,12 +186,10 @@ class Reward:
         return scaled
 
     def _log_return(self, ret, scaled, deeper, traded, cost, scale):
-        if self._batch:
-            return np.clip(np.log1p(ret) / scale, -self.clip, self.clip)
         return min(max(math.log1p(ret) / scale, -self.clip), self.clip)
 
     def _drawdown_penalty(self, ret, scaled, deeper, traded, cost, scale):
-        return np.minimum(deeper / scale, self.clip) if self._batch else min(deeper / scale, self.clip)
+        return min(deeper / scale, self.clip)
 
     def _turnover_penalty(self, ret, scaled, deeper, traded, cost, scale):
         return traded
@@ -199,35 +200,89 @@ class Reward:
     def _differential_sharpe(self, ret, scaled, deeper, traded, cost, scale):
         a, b = self._a, self._b
         delta_a, delta_b = scaled - a, scaled * scaled - b
-        if self._batch:
-            variance = np.maximum(b - a * a, self.min_variance)
-            if self.min_variance > 1e-16:  # the floor keeps every variance positive
-                value = (b * delta_a - 0.5 * a * delta_b) / (variance * np.sqrt(variance))
-            else:
-                safe = np.where(variance > 1e-16, variance, 1.0)
-                value = np.where(variance > 1e-16, (b * delta_a - 0.5 * a * delta_b) / safe**1.5, 0.0)
-        else:
-            variance = max(b - a * a, self.min_variance)
-            value = (b * delta_a - 0.5 * a * delta_b) / variance**1.5 if variance > 1e-16 else 0.0
+        variance = max(b - a * a, self.min_variance)
+        value = (b * delta_a - 0.5 * a * delta_b) / variance**1.5 if variance > 1e-16 else 0.0
         self._a, self._b = a + self.eta * delta_a, b + self.eta * delta_b
         return value
 
     def _volatility_penalty(self, ret, scaled, deeper, traded, cost, scale):
-        if self._batch:
-            return np.where(self._count >= 2, np.nanstd(self._recent, axis=0), 0.0)
         if self._count < 2:
             return 0.0
         return float(self._recent[: min(self._count, self.window)].std())
 
     def _cvar_penalty(self, ret, scaled, deeper, traded, cost, scale):
-        if self._batch:  # the returns so far sort first, the empty slots (NaN) last
-            filled = np.minimum(self._count, self.window)
-            tail = ((filled - 1) * self.cvar_cutoff).astype(np.int64)
-            sums = np.cumsum(np.nan_to_num(np.sort(self._recent, axis=0)), axis=0)
-            return np.maximum(-sums[tail, self._columns] / (tail + 1), 0.0)
         recent = self._recent[: min(self._count, self.window)]
         tail = int((len(recent) - 1) * self.cvar_cutoff)
-        return max(-float(np.partition(recent, tail)[: tail + 1].mean()), 0.0)
+        return max(-float(np.partition(recent, tail)[: tail + 1].sum()) / (tail + 1), 0.0)
+
+    def _batch_step(self, ret, drawdown, traded, cost, scale):
+        "The reward of one step of a batch of episodes: the same terms, computed by one compiled loop."
+        n = self._batch
+        inputs = []
+        for x in (ret, drawdown, traded, cost, scale):
+            value = np.ascontiguousarray(x, dtype=float) if isinstance(x, np.ndarray) else np.full(n, x, dtype=float)
+            if value.shape != (n,):  # one number for all, or numpy's error for a wrong length
+                value = np.ascontiguousarray(np.broadcast_to(value, (n,)))
+            inputs.append(value)
+        terms = np.empty((len(TERMS), n))
+        total = batch_terms(*inputs, self._used, self._order, self._term_weights, self._a, self._b, self._drawdown,
+                            self._count, self._recent, self.clip, self.eta, self.min_variance, self.cvar_cutoff, terms)
+        self.last_terms = {name: terms[row] for name, row in self._rows}
+        return total
+
+# %% ../nbs/09_rewards.ipynb #876a5567
+@njit(cache=True)
+def batch_terms(
+    ret: np.ndarray,  # each episode's return over the step
+    drawdown: np.ndarray,  # each episode's drawdown after it
+    traded: np.ndarray,  # each episode's traded fraction of equity
+    cost: np.ndarray,  # each episode's costs as a fraction of equity
+    scale: np.ndarray,  # each episode's recent volatility
+    used: np.ndarray,  # which terms of `TERMS` the formula uses
+    order: np.ndarray,  # the used terms' rows, in the formula's order (the order of the sum)
+    weights: np.ndarray,  # each term's weight (0 where unused)
+    a: np.ndarray,  # the Sharpe moments A (moved on in place)
+    b: np.ndarray,  # the Sharpe moments B (moved on in place)
+    last_drawdown: np.ndarray,  # each episode's drawdown before the step (updated in place)
+    count: np.ndarray,  # steps so far per episode (updated in place)
+    recent: np.ndarray,  # the window of scaled returns, one column per episode (NaN: empty)
+    clip: float,  # largest size of a scaled return or drawdown step
+    eta: float,  # the Sharpe moments' adaptation rate
+    min_variance: float,  # floor of the Sharpe moments' variance
+    cvar_cutoff: float,  # tail fraction of the CVaR penalty
+    terms: np.ndarray,  # out: each used term per episode, rows in TERMS order
+) -> np.ndarray:
+    "One step of a batch of episodes: every used term into `terms`, the state moved on in place; the weighted sums."
+    window, total = recent.shape[0], np.zeros(ret.size)
+    for j in range(ret.size):
+        scaled = min(max(ret[j] / scale[j], -clip), clip)
+        if used[3] or used[5]:
+            recent[count[j] % window, j] = scaled
+        count[j] += 1
+        deeper = max(drawdown[j] - last_drawdown[j], 0.0)
+        last_drawdown[j] = drawdown[j]
+        terms[0, j] = scaled
+        if used[1]:
+            terms[1, j] = min(max(math.log1p(ret[j]) / scale[j], -clip), clip)
+        if used[2]:
+            delta_a, delta_b = scaled - a[j], scaled * scaled - b[j]
+            variance = max(b[j] - a[j] * a[j], min_variance)
+            sharpe = (b[j] * delta_a - 0.5 * a[j] * delta_b) / variance**1.5 if variance > 1e-16 else 0.0
+            terms[2, j] = sharpe
+            a[j], b[j] = a[j] + eta * delta_a, b[j] + eta * delta_b
+        filled = recent[: min(count[j], window), j]  # the slots written so far (the ring fills from the top)
+        if used[3]:
+            terms[3, j] = filled.std() if count[j] >= 2 else 0.0
+        if used[4]:
+            terms[4, j] = min(deeper / scale[j], clip)
+        if used[5]:
+            tail = int((filled.size - 1) * cvar_cutoff)
+            terms[5, j] = max(-np.sort(filled)[: tail + 1].sum() / (tail + 1), 0.0)
+        terms[6, j] = traded[j]
+        terms[7, j] = cost[j] / scale[j]
+        for k in order:
+            total[j] += weights[k] * terms[k, j]
+    return total
 
 # %% ../nbs/09_rewards.ipynb #0dc34d5a
 def cooperation(
