@@ -785,6 +785,10 @@ d = {
                 'multi_agent_env.html#wealtharenamultiagentrlenv._reward',
                 'wealtharena/multi_agent_env.py',
             ),
+            'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._shares_of': (
+                'multi_agent_env.html#wealtharenamultiagentrlenv._shares_of',
+                'wealtharena/multi_agent_env.py',
+            ),
             'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._snapshot': (
                 'multi_agent_env.html#wealtharenamultiagentrlenv._snapshot',
                 'wealtharena/multi_agent_env.py',
@@ -1055,9 +1059,11 @@ d = {
                 'rewards.html#reward.reset_episodes',
                 'wealtharena/rewards.py',
             ),
+            'wealtharena.rewards._risk_contributions': ('rewards.html#_risk_contributions', 'wealtharena/rewards.py'),
             'wealtharena.rewards.batch_terms': ('rewards.html#batch_terms', 'wealtharena/rewards.py'),
             'wealtharena.rewards.cooperation': ('rewards.html#cooperation', 'wealtharena/rewards.py'),
             'wealtharena.rewards.diversification': ('rewards.html#diversification', 'wealtharena/rewards.py'),
+            'wealtharena.rewards.market_impact_costs': ('rewards.html#market_impact_costs', 'wealtharena/rewards.py'),
             'wealtharena.rewards.market_impact_penalty': (
                 'rewards.html#market_impact_penalty',
                 'wealtharena/rewards.py',

@@ -186,20 +186,22 @@ def rebalance(
     equity = cash + xp.total(value)
     keep = xp.isnan(target)
     some_kept = xp.any(keep)
-    weights = xp.where(keep, 0.0, target) if some_kept else target
+    weights, kept = target, 0.0
+    if some_kept:  # a kept asset asks for no weight of its own and keeps its value
+        weights, kept = xp.where(keep, 0.0, target), xp.where(keep, value, 0.0)
     after = equity
     if costs.impact == 0:
         # linear costs, with trade directions s_i at the pre-cost equity:
         # E' = (E + c sum s_i v_i) / (1 + c sum s_i w_i)
         side = xp.sign(weights * xp.per_asset(equity) - value)
         if some_kept:
-            side = side * xp.where(keep, 0.0, 1.0)
+            side = xp.where(keep, 0.0, side)
         after = (equity + _charged(costs.rate, side * value, xp)) / (1.0 + _charged(costs.rate, side * weights, xp))
     tolerance = 1e-13 * (xp.largest(equity) + 1e-300)
     for _ in range(50):
         new_value = weights * xp.per_asset(after)
         if some_kept:
-            new_value = xp.where(keep, value, new_value)
+            new_value = new_value + kept
         traded_each = abs(new_value - value)
         traded = xp.total(traded_each)
         impact = xp.total(_impact(traded_each, costs, vol, adv, xp)) if costs.impact else 0.0 * traded

@@ -26,20 +26,22 @@ from .baselines import ledoit_wolf
 from .data import ASSET_CLASSES, asset_class_name
 from .execution import ARRAYS, AssetCosts, rebalance
 from .fusion import FUSION_METHODS, make_fusion
-from .rewards import Reward, cooperation, diversification, market_impact_penalty, warm_moments
+from .rewards import Reward, cooperation, diversification, market_impact_costs, warm_moments
 from .risk import RiskConfig, SafetyValidator, config_from_section, size_positions
 from .trading_env import fit_scaler, market_arrays, symbol_frames
 
 # %% auto #0
-__all__ = ['COORDINATION_METHODS', 'DEFAULT_AGENT_WEIGHTS', 'META', 'SYSTEM_SECTIONS', 'split_system_config',
-           'MultiAgentConfig', 'agent_settings', 'symbol_markets', 'merged_agent_config', 'WealthArenaMultiAgentRLEnv',
-           'shrunk_covariance_snapshot', 'discrete_targets', 'continuous_targets', 'book_positions', 'sleeve_orders',
-           'settle', 'observe', 'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
+__all__ = ['COORDINATION_METHODS', 'DEFAULT_AGENT_WEIGHTS', 'META', 'MIN_CAPITAL', 'SYSTEM_SECTIONS',
+           'split_system_config', 'MultiAgentConfig', 'agent_settings', 'symbol_markets', 'merged_agent_config',
+           'WealthArenaMultiAgentRLEnv', 'shrunk_covariance_snapshot', 'discrete_targets', 'continuous_targets',
+           'book_positions', 'sleeve_orders', 'settle', 'observe', 'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv',
+           'fine_tune']
 
 # %% ../nbs/19_multi_agent_env.ipynb #4a3ab520
 COORDINATION_METHODS = ("decentralized", "centralized", "hierarchical")
 DEFAULT_AGENT_WEIGHTS = {"stocks": 0.3, "crypto": 0.2, "etfs": 0.2, "currencies": 0.2, "reits": 0.1}
 META = "meta"  # the meta-controller's agent id in the hierarchical mode
+MIN_CAPITAL = 1e-6  # a capital weight below this funds nothing: its sleeve holds no position and earns its paper return
 SYSTEM_SECTIONS = ("multi_agent_env", "risk", "meta_agent", "rl_agents")
 
 
@@ -328,6 +330,7 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
             self._slices[name] = slice(column, column + len(by_symbol))
             column += len(by_symbol)
         self._close, self._fill, self._scale, self._vol, self._adv = close, fill, scale, vol, adv
+        self._closed = np.isnan(fill).any(axis=1)  # the bars on which some symbol does not trade
         self._class_of = np.repeat(np.arange(n_classes), [len(markets[c]) for c in self.classes])
         self._counts = np.bincount(self._class_of, minlength=n_classes).astype(float)
         self._starts = np.array([self._slices[c].start for c in self.classes])
@@ -588,13 +591,16 @@ def settle(
     counts: np.ndarray,  # each sleeve's number of symbols
     sleeve: np.ndarray,  # each sleeve's equity curve (updated in place)
     sleeve_peak: np.ndarray,  # its peak (updated in place)
+    cash: float,  # cash after the fills, before the borrow fee
+    covariance: np.ndarray,  # the sleeves' EWM return covariance (updated in place)
+    alpha: float,  # the bar's weight in that covariance (0: not kept)
 ) -> tuple:
-    "The bar's borrow fee, each symbol's traded value, and per sleeve: P&L, return, traded, costs, reward inputs."
+    "The bar's borrow fee and equity after it, each symbol's traded value, per sleeve: P&L, return, reward inputs."
     n_sleeves = counts.size
     traded_each = np.empty(shares.size)
     pnl_k, paper_k = np.zeros(n_sleeves), np.zeros(n_sleeves)
     traded_k, costs_k = np.zeros(n_sleeves), np.zeros(n_sleeves)
-    fee = 0.0
+    fee, holdings = 0.0, 0.0
     for j in range(shares.size):
         old, new, price = old_shares[j], shares[j], prices[j]
         bought = new - old
@@ -622,11 +628,12 @@ def settle(
         traded_k[k] += traded
         costs_k[k] += cost
         traded_each[j] = traded
+        holdings += new * next_close[j]
     returns, traded_per_capital = np.empty(n_sleeves), np.zeros(n_sleeves)
     costs_per_capital, drawdown = np.zeros(n_sleeves), np.empty(n_sleeves)
     for k in range(n_sleeves):
         sleeve_capital = capital[k] * equity
-        if sleeve_capital > 0:
+        if capital[k] >= MIN_CAPITAL and sleeve_capital > 0:
             returns[k] = pnl_k[k] / sleeve_capital
             traded_per_capital[k], costs_per_capital[k] = traded_k[k] / sleeve_capital, costs_k[k] / sleeve_capital
         else:
@@ -634,7 +641,13 @@ def settle(
         sleeve[k] *= 1.0 + returns[k]
         sleeve_peak[k] = max(sleeve_peak[k], sleeve[k])
         drawdown[k] = 1.0 - sleeve[k] / sleeve_peak[k]
-    return fee, traded_each, pnl_k, returns, traded_k, costs_k, traded_per_capital, costs_per_capital, drawdown
+    if alpha > 0:
+        for k in range(n_sleeves):
+            for m in range(n_sleeves):
+                covariance[k, m] = (1 - alpha) * covariance[k, m] + alpha * returns[k] * returns[m]
+    equity_next = cash - fee + holdings
+    per_capital = (traded_per_capital, costs_per_capital)
+    return fee, equity_next, traded_each, pnl_k, returns, traded_k, costs_k, *per_capital, drawdown
 
 # %% ../nbs/19_multi_agent_env.ipynb #a93f27ed
 @njit(cache=True)
@@ -723,7 +736,7 @@ def reset(
     self._capital = config.weights()
     if self.coordination_method == "hierarchical":
         self._capital = self.risk.sleeve_limits().apply(config.weights(), sleeves=self.classes)[0]
-    self._share = self._capital[self._class_of] / self._counts[self._class_of]  # each symbol's share of the capital
+    self._share = self._shares_of(self._capital)
     self.validator.reset(self._cash)
     for reward, members, warm in self._reward_groups:
         reward.reset(batch=len(members), warm=(warm[0][first], warm[1][first]))
@@ -751,6 +764,13 @@ def _targets(self: WealthArenaMultiAgentRLEnv, agent: str, action) -> np.ndarray
     if value.dtype.kind not in "iu" or low < 0 or high > 2:
         raise ValueError(f"agent {agent!r}: actions must be 0 (sell), 1 (hold) or 2 (buy); got {value.tolist()}")
     return table[value]
+
+
+@patch
+def _shares_of(self: WealthArenaMultiAgentRLEnv, capital: np.ndarray) -> np.ndarray:
+    "Each symbol's share of the capital, c_k / n_k (0 in a sleeve below MIN_CAPITAL)."
+    funded = np.where(capital[:-1] >= MIN_CAPITAL, capital[:-1], 0.0)
+    return funded[self._class_of] / self._counts[self._class_of]
 
 
 @patch
@@ -810,10 +830,11 @@ def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
     equity, weights_now, held, self._signals = book_positions(
         self._cash, self._shares, self._close[t], targets, self._share, self._class_of, self._counts
     )
-    rebalancing = (t - self._start) % self.config.rebalance_every == 0
-    capital, meta_info = self._capital_weights(actions, rebalancing)
+    capital, meta_info = self._capital, {}
+    if self.coordination_method != "decentralized" and (t - self._start) % self.config.rebalance_every == 0:
+        capital, meta_info = self._capital_weights(actions, True)
     resized = bool(meta_info) and not np.array_equal(capital, self._capital)  # a Hold keeps its position in it
-    share = capital[self._class_of] / self._counts[self._class_of] if resized else self._share
+    share = self._shares_of(capital) if resized else self._share
     sized = targets
     if self._vol_targets or self.risk.max_position < 1:
         sized = np.clip(targets, -self.risk.max_position, self.risk.max_position)
@@ -855,27 +876,22 @@ def step(
     plan = self._plan(actions)
     order, equity, capital, meta_info = plan["order"], plan["equity"], plan["capital"], plan["meta_info"]
     t, nxt = self._t, self._t + 1
-    close, next_close, fills = self._close[t], self._close[nxt], self._fill[nxt]
-    closed = np.isnan(fills)  # a symbol that does not trade on the next bar keeps its holding
-    if closed.any():
-        order, prices = np.where(closed, np.nan, order), np.where(closed, close, fills)
-    else:
-        prices = fills
+    close, next_close, prices = self._close[t], self._close[nxt], self._fill[nxt]
+    if self._closed[nxt]:  # a symbol that does not trade on the next bar keeps its holding
+        closed = np.isnan(prices)
+        order, prices = np.where(closed, np.nan, order), np.where(closed, close, prices)
     vol, adv = self._vol[nxt], self._adv[nxt]
     impact_inputs = (vol, adv) if self.costs.impact else (None, None)
     cash, shares, traded, commission, slippage, impact = rebalance(
         self._cash, self._shares, order, prices, self.costs, ARRAYS, *impact_inputs
     )
-    fee, traded_each, sleeve_pnl, sleeve_return, *reward_inputs = settle(
+    fee, equity_next, traded_each, sleeve_pnl, sleeve_return, *reward_inputs = settle(
         self._shares, shares, prices, close, next_close, self._rate, self._borrow, float(self.costs.impact), vol, adv,
         self._entry, self._account, self._account_peak, plan["held"], plan["sized"], plan["share"], equity, capital,
-        self._class_of, self._counts, self._sleeve, self._sleeve_peak,
+        self._class_of, self._counts, self._sleeve, self._sleeve_peak, cash, self._covariance,
+        0.0 if self.coordination_method == "decentralized" else 2.0 / 61,  # the sleeves' covariance: EWM, span 60
     )
     self._cash, self._shares, self._t = cash - fee, shares, nxt
-    equity_next = self._cash + shares @ next_close
-    if self.coordination_method != "decentralized":  # an EWM covariance of the sleeves' returns, span 60
-        alpha = 2.0 / 61
-        self._covariance = (1 - alpha) * self._covariance + alpha * np.outer(sleeve_return, sleeve_return)
     if self._fusion is not None:
         self._fusion.update(sleeve_return)
     self._capital, self._share = capital, plan["share"]
@@ -892,10 +908,10 @@ def step(
         "interventions": self.validator.interventions[plan["logged"] :],
     }  # fmt: skip
     infos = {}
-    sleeve_traded, per_equity = reward_inputs[0], 1.0 / equity
-    for k, name in enumerate(self.classes):
-        infos[name] = {"sleeve_return": float(sleeve_return[k]), "sleeve_pnl": float(sleeve_pnl[k]),
-                       "signal": float(self._signals[k]), "traded": float(sleeve_traded[k] * per_equity),
+    traded_share = reward_inputs[0] / equity
+    columns = (sleeve_return.tolist(), sleeve_pnl.tolist(), self._signals.tolist(), traded_share.tolist())
+    for name, sleeve_return_k, pnl, signal, traded_k in zip(self.classes, *columns):
+        infos[name] = {"sleeve_return": sleeve_return_k, "sleeve_pnl": pnl, "signal": signal, "traded": traded_k,
                        "reward_terms": self._terms[name], "portfolio": portfolio}  # fmt: skip
     if META in self.agents:
         infos[META] = {**meta_info, "applied_now": bool(meta_info), "reward_terms": self._terms[META],
@@ -915,40 +931,38 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
     config, mode = self.config, self.coordination_method
     portfolio_return = equity_next / equity - 1.0
     portfolio_scale = self._portfolio_scale[t]
-    n_classes = len(self.classes)
     self._terms = terms = {}
-    if mode != "decentralized":  # the portfolio's reward: shared (centralized) or the meta-controller's
+    if mode != "decentralized":  # the portfolio's reward (shared, or the meta-controller's) and the coordination terms
         shared = self._portfolio_reward(portfolio_return, 1.0 - equity_next / self._peak,
                                         sleeve_traded.sum() / equity, sleeve_costs.sum() / equity,
                                         portfolio_scale)  # fmt: skip
         terms[META] = self._portfolio_reward.last_terms
+        coop = cooperation(portfolio_return, portfolio_scale)
+        div = diversification(self._capital[:-1], self._covariance)
+        impact = np.zeros(len(self.classes))
+        if config.market_impact:  # each sleeve's square-root impact at the notional book size
+            each = market_impact_costs(traded_each / equity, self._vol[t + 1], self._adv[t + 1], config.impact_aum)
+            impact = np.add.reduceat(each, self._starts) / portfolio_scale
+        impacts = impact.tolist()
     if mode == "centralized":
-        own, own_terms = np.full(n_classes, shared), [terms[META]] * n_classes
+        own = np.full(len(self.classes), shared)
+        for k, name in enumerate(self.classes):
+            terms[name] = {**terms[META], "cooperation": coop, "diversification": div, "market_impact": impacts[k]}
     else:
-        own, own_terms = np.empty(n_classes), [None] * n_classes
-        scales = self._sleeve_scale[t]
+        own, scales = np.empty(len(self.classes)), self._sleeve_scale[t]
         for reward, members, _ in self._reward_groups:
             pick = slice(None) if self._single_reward else members
             own[pick] = reward(sleeve_return[pick], sleeve_drawdown[pick], traded_per_capital[pick],
                                costs_per_capital[pick], scales[pick])  # fmt: skip
-            names, columns = list(reward.last_terms), zip(*[v.tolist() for v in reward.last_terms.values()])
-            for k, values in zip(members.tolist(), columns):
-                own_terms[k] = dict(zip(names, values))
+            names, columns = list(reward.last_terms), [v.tolist() for v in reward.last_terms.values()]
+            if mode == "hierarchical":
+                names += ["cooperation", "diversification", "market_impact"]
+                columns += [[coop] * len(members), [div] * len(members), [impacts[k] for k in members.tolist()]]
+            for k, values in zip(members.tolist(), zip(*columns)):
+                terms[self.classes[k]] = dict(zip(names, values))
     if mode == "decentralized":
-        rewards = dict(zip(self.classes, own.tolist()))
-        terms.update(zip(self.classes, own_terms))
-        return rewards
-    coop = cooperation(portfolio_return, portfolio_scale)
-    div = diversification(self._capital[:-1], self._covariance)
-    impact = np.zeros(n_classes)
-    if config.market_impact:
-        for k, name in enumerate(self.classes):
-            block = self._slices[name]
-            impact[k] = market_impact_penalty(traded_each[block] / equity, self._vol[t + 1, block],
-                                              self._adv[t + 1, block], config.impact_aum, 1.0, portfolio_scale)
+        return dict(zip(self.classes, own.tolist()))
     total = own + (config.cooperation * coop + config.diversification * div - config.market_impact * impact)
-    for k, name in enumerate(self.classes):
-        terms[name] = {**own_terms[k], "cooperation": coop, "diversification": div, "market_impact": float(impact[k])}
     rewards = dict(zip(self.classes, total.tolist()))
     if META in self.agents:
         gap = meta_info.get("gap", 0.0)

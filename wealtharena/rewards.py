@@ -16,7 +16,7 @@ from numba import njit
 
 # %% auto #0
 __all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'warm_moments', 'Reward', 'batch_terms', 'cooperation',
-           'risk_contributions', 'diversification', 'market_impact_penalty']
+           'risk_contributions', 'diversification', 'market_impact_penalty', 'market_impact_costs']
 
 # %% ../nbs/09_rewards.ipynb #bd4734d9
 TERMS = (
@@ -213,6 +213,8 @@ class Reward:
     def _cvar_penalty(self, ret, scaled, deeper, traded, cost, scale):
         recent = self._recent[: min(self._count, self.window)]
         tail = int((len(recent) - 1) * self.cvar_cutoff)
+        if tail == 0:  # the tail is the worst return
+            return max(-float(recent.min()), 0.0)
         return max(-float(np.partition(recent, tail)[: tail + 1].sum()) / (tail + 1), 0.0)
 
     def _batch_step(self, ret, drawdown, traded, cost, scale):
@@ -298,10 +300,15 @@ def risk_contributions(
     covariance,  # covariance matrix of the sleeves' returns
 ) -> np.ndarray:
     "Each sleeve's share of the portfolio's variance, c_k (S c)_k / c'Sc (zeros when the variance is zero)."
-    weights = np.asarray(weights, dtype=float)
-    marginal = np.asarray(covariance, dtype=float) @ weights
-    variance = float(weights @ marginal)
-    return weights * marginal / variance if variance > 0 else np.zeros_like(weights)
+    weights = np.ascontiguousarray(weights, dtype=float)
+    return _risk_contributions(weights, np.ascontiguousarray(covariance, dtype=float))
+
+
+@njit(cache=True)
+def _risk_contributions(weights: np.ndarray, covariance: np.ndarray) -> np.ndarray:
+    contributions = weights * (covariance @ weights)  # c_k (S c)_k, summing to c'Sc
+    variance = contributions.sum()
+    return contributions / variance if variance > 0 else np.zeros_like(weights)
 
 
 def diversification(
@@ -310,7 +317,7 @@ def diversification(
 ) -> float:
     "The diversification term: 1 - Herfindahl index of the sleeves' risk contributions."
     contributions = risk_contributions(weights, covariance)
-    return 1.0 - float((contributions**2).sum()) if contributions.any() else 0.0
+    return 1.0 - float(contributions @ contributions) if contributions.any() else 0.0
 
 
 def market_impact_penalty(
@@ -322,9 +329,20 @@ def market_impact_penalty(
     scale=1.0,  # the portfolio's volatility known at the decision
 ) -> float:
     "The market-impact penalty: square-root impact of the step's trades at book size `aum`, in volatility units."
+    return float(market_impact_costs(traded, volatility, adv, aum, impact).sum()) / scale
+
+
+def market_impact_costs(
+    traded,  # traded value of each asset, as a fraction of equity
+    volatility,  # each asset's daily volatility
+    adv,  # each asset's average daily traded value in currency (NaN or 0: no volume data, no cost)
+    aum: float = 1e7,  # the notional size of the book in currency
+    impact: float = 1.0,  # the square-root law's constant Y
+) -> np.ndarray:
+    "Each asset's square-root impact of its trade at book size `aum`, as a fraction of equity (0 without volume data)."
     traded, volatility, adv = (np.asarray(x, dtype=float) for x in (traded, volatility, adv))
     known = np.isfinite(adv) & (adv > 0) & (traded > 0)
-    if not known.any():
-        return 0.0
-    cost = impact * volatility[known] * np.sqrt(traded[known] * aum / adv[known]) * traded[known]
-    return float(cost.sum()) / scale
+    costs = np.zeros(np.broadcast(traded, volatility, adv).shape)
+    if known.any():
+        costs[known] = impact * volatility[known] * np.sqrt(traded[known] * aum / adv[known]) * traded[known]
+    return costs

@@ -222,7 +222,9 @@ class SafetyValidator:
         "The weights allowed to reach execution (the input, scaled where a limit binds)."
         config, self._step = self.config, self._step + 1
         weights = np.array(weights, dtype=float)
-        if not np.isfinite(weights).all():
+        size = np.abs(weights)
+        gross = size.sum()
+        if not np.isfinite(gross):  # a NaN or an infinity in any weight
             raise ValueError(f"SafetyValidator: weights must be finite; got {weights.tolist()}")
         self.peak = max(self.peak, equity)
         drawdown = 1.0 - equity / self.peak if self.peak > 0 else 1.0
@@ -234,15 +236,16 @@ class SafetyValidator:
         elif drawdown >= config.max_drawdown:
             self.derisked_since = self._step
             self._record(date, "max_drawdown", drawdown, config.max_drawdown)
-        classes = np.asarray(classes)
+        classes = np.asarray(classes) if config.class_caps else classes
         for name, cap in config.class_caps.items():
             inside = classes == name
-            gross = np.abs(weights[inside]).sum()
-            if gross > cap + 1e-12:
-                weights[inside] *= cap / gross
-                self._record(date, f"class_cap:{name}", float(gross), float(cap))
+            class_gross = size[inside].sum()
+            if class_gross > cap + 1e-12:
+                weights[inside] *= cap / class_gross
+                size[inside] *= cap / class_gross
+                gross = size.sum()
+                self._record(date, f"class_cap:{name}", float(class_gross), float(cap))
         ceiling = config.derisk_exposure if self.derisked else config.max_gross_exposure
-        gross = np.abs(weights).sum()
         if gross > ceiling + 1e-12:
             weights *= ceiling / gross
             self._record(date, "derisked_exposure" if self.derisked else "max_gross_exposure", float(gross), ceiling)
