@@ -54,6 +54,11 @@ VARIANTS = {
     "no entropy bonus (continuous)": {**CONTINUOUS, "ent_coef": 0.0},
     "before (all off)": BEFORE,
 }
+DEFAULT_REWARD = "0.6 * sharpe + 0.3 * pnl - 0.1 * drawdown_penalty"
+TURNOVER = {  # does a price on trading itself stop the agent trading noise (the GBM market) without losing the edge?
+    f"turnover penalty {w}": {"reward": f"{DEFAULT_REWARD} - {w} * turnover_penalty"} for w in (0.1, 0.3)
+}
+VARIANTS.update(TURNOVER)
 
 
 def filter_positions(close: pd.Series, mus=(0.0008, -0.0015), sigmas=(0.008, 0.02), stay=(0.99, 0.97)) -> np.ndarray:
@@ -120,13 +125,14 @@ def run(market_name: str, variant: str, seed: int) -> list[dict]:
 
 
 def tasks(seeds) -> list[tuple[str, str, int]]:
-    "The default on five seeds everywhere (the acceptance runs); every other variant on three seeds, real data on one."
+    "The default and the turnover prices on five seeds everywhere; every other variant on three seeds, real data on one."
     plan = [
         (m, v, s)
         for m in ("ou", "regime", "gbm")
         for v in ("default", "continuous actions (earlier default)")
         for s in seeds
     ]
+    plan += [(m, v, s) for m in ("ou", "regime", "gbm") for v in TURNOVER for s in seeds]
     plan += [(m, v, s) for m in ("ou", "regime") for v in VARIANTS if v not in [p[1] for p in plan] for s in seeds[:3]]
     plan += [("real", v, s) for v in VARIANTS for s in seeds[: 2 if v.startswith(("default", "continuous")) else 1]]
     return plan

@@ -58,6 +58,7 @@ SB3_DEFAULTS_AS_OURS = {  # SB3's default hyperparameters, in our learners' name
         num_envs=1,
         num_steps=5,
         learning_rate=7e-4,
+        anneal_lr=False,
         gamma=0.99,
         gae_lambda=1.0,
         ent_coef=0.0,

@@ -48,8 +48,8 @@ class Args(RunArgs):
     """the number of parallel environments"""
     num_steps: int = 5
     """the number of steps per environment between two updates"""
-    anneal_lr: bool = False
-    """toggle learning-rate annealing towards 0"""
+    anneal_lr: bool = True
+    """toggle learning-rate annealing towards 0 (the last updates stay small, so a solved task stays solved)"""
     gamma: float = 0.99
     """the discount factor gamma"""
     gae_lambda: float = 1.0

@@ -57,7 +57,7 @@ class Args(RunArgs):
     """the target network update rate (1: copy)"""
     target_network_frequency: int = 250
     """vector steps between target network updates"""
-    batch_size: int = 128
+    batch_size: int = 64
     """the batch size of samples from the replay memory"""
     start_e: float = 1.0
     """the starting epsilon for exploration"""
@@ -71,7 +71,7 @@ class Args(RunArgs):
     """vector steps between trainings"""
     gradient_steps: int = 1
     """gradient steps per training"""
-    hidden_layers: tuple[int, ...] = (256, 256)
+    hidden_layers: tuple[int, ...] = (64, 64)
     """widths of the hidden layers of the Q-network"""
 
     def validate(self) -> None:
