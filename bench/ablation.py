@@ -125,7 +125,7 @@ def run(market_name: str, variant: str, seed: int) -> list[dict]:
 
 
 def tasks(seeds) -> list[tuple[str, str, int]]:
-    "The default and the turnover prices on five seeds everywhere; every other variant on three seeds, real data on one."
+    "The default and the turnover prices on five seeds everywhere; the other variants on three seeds, real data on one."
     plan = [
         (m, v, s)
         for m in ("ou", "regime", "gbm")

@@ -458,6 +458,10 @@ d = {
             'wealtharena.experiments._commit': ('experiments.html#_commit', 'wealtharena/experiments.py'),
             'wealtharena.experiments._describe': ('experiments.html#_describe', 'wealtharena/experiments.py'),
             'wealtharena.experiments._draw': ('experiments.html#_draw', 'wealtharena/experiments.py'),
+            'wealtharena.experiments._kernel_on_socket_files': (
+                'experiments.html#_kernel_on_socket_files',
+                'wealtharena/experiments.py',
+            ),
             'wealtharena.experiments._lost': ('experiments.html#_lost', 'wealtharena/experiments.py'),
             'wealtharena.experiments._module_weights': (
                 'experiments.html#_module_weights',

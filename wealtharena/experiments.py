@@ -277,6 +277,17 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
+def _kernel_on_socket_files(folder: str) -> type:
+    "A kernel manager whose kernel listens on unix socket files in `folder`: no TCP port for two kernels to race for."
+    from jupyter_client.manager import AsyncKernelManager
+
+    class SocketFileKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**{**kwargs, "transport": "ipc", "ip": os.path.join(folder, "kernel")})
+
+    return SocketFileKernelManager
+
+
 def execute_run(
     spec: dict,  # run_id, sweep, notebook, parameters, commit, backend, source (notebook JSON), output_dir
 ) -> dict:
@@ -293,9 +304,10 @@ def execute_run(
         import papermill
 
         parameters = dict(spec["parameters"], output_dir=str(folder))
-        with _one_thread_each():
+        with _one_thread_each(), tempfile.TemporaryDirectory(prefix="wa-kernel-") as sockets:
             papermill.execute_notebook(str(source), str(executed), parameters=parameters, kernel_name="python3",
-                                       progress_bar=False, cwd=str(folder))  # fmt: skip
+                                       progress_bar=False, cwd=str(folder),
+                                       kernel_manager_class=_kernel_on_socket_files(sockets))  # fmt: skip
         if not (folder / "metrics.json").is_file():
             raise RuntimeError(f"{spec['notebook']} ran but wrote no metrics.json (call save_metrics at its end)")
         record.update(status="ok", error=None, metrics=json.loads((folder / "metrics.json").read_text()))
