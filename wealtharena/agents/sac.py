@@ -311,7 +311,8 @@ def train(
     qf1_target.load_state_dict(qf1.state_dict())
     qf2_target.load_state_dict(qf2.state_dict())
     q_lr, policy_lr = (args.learning_rate, args.learning_rate) if args.learning_rate else (args.q_lr, args.policy_lr)
-    q_optimizer = torch.optim.Adam(list(qf1.parameters()) + list(qf2.parameters()), lr=q_lr, fused=True)
+    critic_params = list(qf1.parameters()) + list(qf2.parameters())
+    q_optimizer = torch.optim.Adam(critic_params, lr=q_lr, fused=True)
     actor_optimizer = torch.optim.Adam(actor.parameters(), lr=policy_lr, fused=True)
     alpha_module = nn.ParameterDict({"log_alpha": nn.Parameter(torch.full((1,), math.log(args.alpha)))})
     target_entropy = -float(act_dim)
@@ -393,6 +394,8 @@ def train(
             q_optimizer.step()
 
             if updates % args.policy_frequency == 0:  # delayed policy updates, repeated to keep their number
+                for param in critic_params:  # the actor's loss needs dQ/da, not the critics' weight gradients
+                    param.requires_grad_(False)
                 for _ in range(args.policy_frequency):
                     pi, log_pi, _ = actor.get_action(data["obs"])
                     actor_loss = (alpha * log_pi - torch.min(qf1(data["obs"], pi), qf2(data["obs"], pi))).mean()
@@ -405,6 +408,8 @@ def train(
                         alpha_loss.backward()
                         a_optimizer.step()
                         alpha = alpha_module["log_alpha"].exp().item()
+                for param in critic_params:
+                    param.requires_grad_(True)
 
             if updates % args.target_network_frequency == 0:
                 with torch.no_grad():
