@@ -757,6 +757,10 @@ d = {
                 'multi_agent_env.html#wealtharenamultiagentrlenv._fit_scaler',
                 'wealtharena/multi_agent_env.py',
             ),
+            'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._funding': (
+                'multi_agent_env.html#wealtharenamultiagentrlenv._funding',
+                'wealtharena/multi_agent_env.py',
+            ),
             'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._gather_observations': (
                 'multi_agent_env.html#wealtharenamultiagentrlenv._gather_observations',
                 'wealtharena/multi_agent_env.py',
@@ -787,10 +791,6 @@ d = {
             ),
             'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._reward': (
                 'multi_agent_env.html#wealtharenamultiagentrlenv._reward',
-                'wealtharena/multi_agent_env.py',
-            ),
-            'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._shares_of': (
-                'multi_agent_env.html#wealtharenamultiagentrlenv._shares_of',
                 'wealtharena/multi_agent_env.py',
             ),
             'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._snapshot': (

@@ -586,7 +586,7 @@ def settle(
     sized: np.ndarray,  # the sized target positions (NaN: Hold)
     share: np.ndarray,  # each symbol's share of the capital
     equity: float,  # equity at the decision
-    capital: np.ndarray,  # the sleeves' capital weights (cash last)
+    funded: np.ndarray,  # the sleeves' funded capital weights (0 below MIN_CAPITAL)
     class_of: np.ndarray,  # each symbol's sleeve
     counts: np.ndarray,  # each sleeve's number of symbols
     sleeve: np.ndarray,  # each sleeve's equity curve (updated in place)
@@ -632,8 +632,8 @@ def settle(
     returns, traded_per_capital = np.empty(n_sleeves), np.zeros(n_sleeves)
     costs_per_capital, drawdown = np.zeros(n_sleeves), np.empty(n_sleeves)
     for k in range(n_sleeves):
-        sleeve_capital = capital[k] * equity
-        if capital[k] >= MIN_CAPITAL and sleeve_capital > 0:
+        sleeve_capital = funded[k] * equity
+        if sleeve_capital > 0:
             returns[k] = pnl_k[k] / sleeve_capital
             traded_per_capital[k], costs_per_capital[k] = traded_k[k] / sleeve_capital, costs_k[k] / sleeve_capital
         else:
@@ -736,7 +736,7 @@ def reset(
     self._capital = config.weights()
     if self.coordination_method == "hierarchical":
         self._capital = self.risk.sleeve_limits().apply(config.weights(), sleeves=self.classes)[0]
-    self._share = self._shares_of(self._capital)
+    self._funded, self._share = self._funding(self._capital)
     self.validator.reset(self._cash)
     for reward, members, warm in self._reward_groups:
         reward.reset(batch=len(members), warm=(warm[0][first], warm[1][first]))
@@ -767,10 +767,10 @@ def _targets(self: WealthArenaMultiAgentRLEnv, agent: str, action) -> np.ndarray
 
 
 @patch
-def _shares_of(self: WealthArenaMultiAgentRLEnv, capital: np.ndarray) -> np.ndarray:
-    "Each symbol's share of the capital, c_k / n_k (0 in a sleeve below MIN_CAPITAL)."
+def _funding(self: WealthArenaMultiAgentRLEnv, capital: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    "The sleeves' funded capital weights (0 below MIN_CAPITAL) and each symbol's share of them, c_k / n_k."
     funded = np.where(capital[:-1] >= MIN_CAPITAL, capital[:-1], 0.0)
-    return funded[self._class_of] / self._counts[self._class_of]
+    return funded, funded[self._class_of] / self._counts[self._class_of]
 
 
 @patch
@@ -793,10 +793,8 @@ def _all_targets(self: WealthArenaMultiAgentRLEnv, actions: dict) -> np.ndarray:
 
 
 @patch
-def _capital_weights(self: WealthArenaMultiAgentRLEnv, actions: dict, rebalancing: bool) -> tuple[np.ndarray, dict]:
-    "The capital weights of the coming bar (sleeves + cash) and what the meta-controller asked for."
-    if not rebalancing or self.coordination_method == "decentralized":
-        return self._capital, {}
+def _capital_weights(self: WealthArenaMultiAgentRLEnv, actions: dict) -> tuple[np.ndarray, dict]:
+    "A rebalancing bar's capital weights (sleeves + cash) and what the fusion or the meta-controller asked for."
     limits = self.risk.sleeve_limits()
     if self.coordination_method == "centralized":
         asked = self._fusion.weights(self._signals)
@@ -832,9 +830,9 @@ def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
     )
     capital, meta_info = self._capital, {}
     if self.coordination_method != "decentralized" and (t - self._start) % self.config.rebalance_every == 0:
-        capital, meta_info = self._capital_weights(actions, True)
+        capital, meta_info = self._capital_weights(actions)
     resized = bool(meta_info) and not np.array_equal(capital, self._capital)  # a Hold keeps its position in it
-    share = self._shares_of(capital) if resized else self._share
+    funded, share = self._funding(capital) if resized else (self._funded, self._share)
     sized = targets
     if self._vol_targets or self.risk.max_position < 1:
         sized = np.clip(targets, -self.risk.max_position, self.risk.max_position)
@@ -845,7 +843,7 @@ def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
     gated = self.validator.gate(desired, self._symbol_classes, equity, self._day[t])
     if len(self.validator.interventions) > logged:  # the validator scaled the book: its weights become the orders
         order = np.where(gated != desired, gated, order)
-    return dict(order=order, equity=equity, targets=targets, held=held, sized=sized, share=share, capital=capital,
+    return dict(order=order, equity=equity, held=held, sized=sized, funded=funded, share=share, capital=capital,
                 meta_info=meta_info, logged=logged, book=gated)
 
 
@@ -887,14 +885,14 @@ def step(
     )
     fee, equity_next, traded_each, sleeve_pnl, sleeve_return, *reward_inputs = settle(
         self._shares, shares, prices, close, next_close, self._rate, self._borrow, float(self.costs.impact), vol, adv,
-        self._entry, self._account, self._account_peak, plan["held"], plan["sized"], plan["share"], equity, capital,
-        self._class_of, self._counts, self._sleeve, self._sleeve_peak, cash, self._covariance,
+        self._entry, self._account, self._account_peak, plan["held"], plan["sized"], plan["share"], equity,
+        plan["funded"], self._class_of, self._counts, self._sleeve, self._sleeve_peak, cash, self._covariance,
         0.0 if self.coordination_method == "decentralized" else 2.0 / 61,  # the sleeves' covariance: EWM, span 60
     )
     self._cash, self._shares, self._t = cash - fee, shares, nxt
     if self._fusion is not None:
         self._fusion.update(sleeve_return)
-    self._capital, self._share = capital, plan["share"]
+    self._capital, self._funded, self._share = capital, plan["funded"], plan["share"]
     if equity_next > self._peak:
         self._peak = equity_next
     ruined = equity_next <= 0
@@ -998,15 +996,11 @@ def _meta_market(self: WealthArenaMultiAgentRLEnv, t: int) -> np.ndarray:
 
 @patch
 def _snapshot(self: WealthArenaMultiAgentRLEnv, t: int) -> np.ndarray:
-    "The Ledoit-Wolf covariance snapshot of the sleeves' basket returns over the 63 bars up to `t` (cached)."
-    cache = self.__dict__.setdefault("_snapshots", {})
-    if t not in cache:
-        window = self._basket_returns[max(t - 62, 0) : t + 1]
-        cache[t] = (
-            shrunk_covariance_snapshot(window, self._sleeve_scale[t]) if len(window) > 5
-            else np.diag(self._sleeve_scale[t] ** 2)
-        )  # fmt: skip
-    return cache[t]
+    "The Ledoit-Wolf covariance snapshot of the sleeves' basket returns over the 63 bars up to `t`."
+    window = self._basket_returns[max(t - 62, 0) : t + 1]
+    if len(window) <= 5:
+        return np.diag(self._sleeve_scale[t] ** 2)
+    return shrunk_covariance_snapshot(window, self._sleeve_scale[t])
 
 
 @patch
