@@ -8,11 +8,13 @@ Docs: https://wealtharena.github.io/wealtharena/fusion.html.md"""
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 # %% auto #0
 __all__ = ['FUSION_METHODS', 'HedgeFusion', 'VotingFusion', 'NeuralFusion', 'make_fusion']
@@ -53,12 +55,24 @@ class HedgeFusion:
         sleeve_returns,  # each sleeve's return over the bar just ended
     ) -> None:
         "Move each sleeve's log-weight by its last return over its volatility known before it."
-        returns = np.asarray(sleeve_returns, dtype=float)
-        if self.seen >= 5:  # a handful of returns before the volatility estimate means anything
-            volatility = np.maximum(np.sqrt(self.variance), self.min_volatility)
-            self.log_weights = self.decay * self.log_weights + self.eta * returns / volatility
-        self.variance = returns**2 if self.seen == 0 else (1 - self.alpha) * self.variance + self.alpha * returns**2
+        returns = np.ascontiguousarray(sleeve_returns, dtype=float)
+        if returns.shape != self.variance.shape:
+            raise ValueError(f"HedgeFusion.update: {returns.size} returns for {self.variance.size} sleeves")
+        self.log_weights, self.variance = _hedge_step(self.log_weights, self.variance, returns, self.seen, self.eta,
+                                                      self.decay, self.alpha, self.min_volatility)  # fmt: skip
         self.seen += 1
+
+
+@njit(cache=True)
+def _hedge_step(log_weights, variance, returns, seen, eta, decay, alpha, min_volatility) -> tuple:
+    "One bar of Hedge: log-weights moved by the returns over the volatility known before them; that volatility updated."
+    moved, updated = log_weights.copy(), np.empty_like(variance)
+    for k in range(returns.size):
+        if seen >= 5:  # a handful of returns before the volatility estimate means anything
+            moved[k] = decay * log_weights[k] + eta * returns[k] / max(math.sqrt(variance[k]), min_volatility)
+        square = returns[k] * returns[k]
+        updated[k] = square if seen == 0 else (1 - alpha) * variance[k] + alpha * square
+    return moved, updated
 
 # %% ../nbs/20_fusion.ipynb #aad096b3
 class VotingFusion:

@@ -26,7 +26,7 @@ from .baselines import ledoit_wolf
 from .data import ASSET_CLASSES, asset_class_name
 from .execution import ARRAYS, AssetCosts, rebalance
 from .fusion import FUSION_METHODS, make_fusion
-from .rewards import Reward, cooperation, diversification, market_impact_costs, warm_moments
+from .rewards import Reward, TermRow, cooperation, diversification, market_impact_costs, warm_moments
 from .risk import RiskConfig, SafetyValidator, config_from_section, size_positions
 from .trading_env import fit_scaler, market_arrays, symbol_frames
 
@@ -393,8 +393,9 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
             n, width = self._market_obs[name].shape[1:]
             columns = (np.arange(n)[:, None] * width + np.arange(width - 4, width)[None, :]).ravel()
             self._state_columns[name] = columns  # where each symbol's four position numbers sit
-        self._gather_observations()
         self._upper = np.triu_indices(n_classes)  # the covariance snapshot's entries in the meta observation
+        self._has_meta, self._no_meta_market = META in self.possible_agents, np.zeros(0)
+        self._gather_observations()
         self._discrete_rows = np.concatenate(
             [np.arange(self._slices[c].start, self._slices[c].stop) for c in self._discrete] or [np.zeros(0, int)]
         )
@@ -406,12 +407,14 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
         self._single_reward = len(self._reward_groups) == 1  # one formula for all agents: no regrouping per step
 
     def _gather_observations(self) -> None:
-        "One index that gathers every agent's observation from one source vector of the step (a single `take`)."
+        "One index that gathers every agent's observation (the meta-controller's too) from one source vector of a step."
         n_classes, n_symbols = len(self.classes), len(self.symbols)
         n_bars = len(self.dates)
         self._market_flat = np.concatenate([self._market_obs[c].reshape(n_bars, -1) for c in self.classes], axis=1)
         market, state = self._market_flat.shape[1], 4 * n_symbols
         signals, capital = market + state, market + state + n_classes
+        meta_market = capital + n_classes + 1  # the meta observation's regime indicators and covariance entries
+        portfolio = meta_market + (2 * n_classes + len(self._upper[0]) if self._has_meta else 0)  # drawdown, exposure
         index, bounds, offset = [], {}, 0
         for k, name in enumerate(self.classes):
             block = self._slices[name]
@@ -419,12 +422,16 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
             own[self._state_columns[name]] = market + np.arange(4 * block.start, 4 * block.stop)
             offset += own.size
             tail = np.concatenate([signals + self._others[k], capital + np.arange(n_classes + 1),
-                                   capital + n_classes + 1 + np.arange(2)])  # fmt: skip
+                                   portfolio + np.arange(2)])  # fmt: skip
             begin = sum(len(i) for i in index)
             index.append(np.concatenate([own, tail]))
             bounds[name] = (begin, begin + len(index[-1]))
+        if self._has_meta:  # signals, capital weights, regimes and covariance, drawdown and exposure
+            begin = sum(len(i) for i in index)
+            index.append(np.arange(signals, portfolio + 2))
+            bounds[META] = (begin, begin + len(index[-1]))
         self._gather, self._gather_bounds = np.concatenate(index), bounds
-        self._source = np.empty(capital + n_classes + 3, dtype=np.float32)
+        self._source = np.empty(portfolio + 2, dtype=np.float32)
 
     def _regime_indicators(self, baskets: pd.DataFrame) -> np.ndarray:
         "Per bar and class: 63-bar momentum in volatility units, and the ratio of 21-bar to 252-bar volatility."
@@ -661,6 +668,7 @@ def observe(
     share: np.ndarray,  # each symbol's share of the capital
     signals: np.ndarray,  # each agent's signal
     capital: np.ndarray,  # the capital weights (cash last)
+    meta_market: np.ndarray,  # the meta-controller's market part (regimes, covariance entries; empty without it)
     equity: float,  # the book's equity
     peak: float,  # its peak
     source: np.ndarray,  # out: the source vector (float32)
@@ -683,6 +691,8 @@ def observe(
     tail = market + 4 * shares.size
     source[tail : tail + signals.size] = signals
     source[tail + signals.size : tail + signals.size + capital.size] = capital
+    tail += signals.size + capital.size
+    source[tail : tail + meta_market.size] = meta_market
     drawdown = 1.0 - equity / peak
     source[-2], source[-1] = drawdown, exposure
     return source.take(gather), drawdown, exposure
@@ -929,7 +939,7 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
     config, mode = self.config, self.coordination_method
     portfolio_return = equity_next / equity - 1.0
     portfolio_scale = self._portfolio_scale[t]
-    self._terms = terms = {}
+    self._terms = terms = {}  # agent -> its reward terms (a TermRow: a view of this step's term arrays)
     if mode != "decentralized":  # the portfolio's reward (shared, or the meta-controller's) and the coordination terms
         shared = self._portfolio_reward(portfolio_return, 1.0 - equity_next / self._peak,
                                         sleeve_traded.sum() / equity, sleeve_costs.sum() / equity,
@@ -941,23 +951,22 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
         if config.market_impact:  # each sleeve's square-root impact at the notional book size
             each = market_impact_costs(traded_each / equity, self._vol[t + 1], self._adv[t + 1], config.impact_aum)
             impact = np.add.reduceat(each, self._starts) / portfolio_scale
-        impacts = impact.tolist()
     if mode == "centralized":
         own = np.full(len(self.classes), shared)
+        columns = {**terms[META], "cooperation": coop, "diversification": div, "market_impact": impact}
         for k, name in enumerate(self.classes):
-            terms[name] = {**terms[META], "cooperation": coop, "diversification": div, "market_impact": impacts[k]}
+            terms[name] = TermRow(columns, k)
     else:
         own, scales = np.empty(len(self.classes)), self._sleeve_scale[t]
         for reward, members, _ in self._reward_groups:
             pick = slice(None) if self._single_reward else members
             own[pick] = reward(sleeve_return[pick], sleeve_drawdown[pick], traded_per_capital[pick],
                                costs_per_capital[pick], scales[pick])  # fmt: skip
-            names, columns = list(reward.last_terms), [v.tolist() for v in reward.last_terms.values()]
+            columns = reward.last_terms
             if mode == "hierarchical":
-                names += ["cooperation", "diversification", "market_impact"]
-                columns += [[coop] * len(members), [div] * len(members), [impacts[k] for k in members.tolist()]]
-            for k, values in zip(members.tolist(), zip(*columns)):
-                terms[self.classes[k]] = dict(zip(names, values))
+                columns = {**columns, "cooperation": coop, "diversification": div, "market_impact": impact[pick]}
+            for row, k in enumerate(members.tolist()):
+                terms[self.classes[k]] = TermRow(columns, row)
     if mode == "decentralized":
         return dict(zip(self.classes, own.tolist()))
     total = own + (config.cooperation * coop + config.diversification * div - config.market_impact * impact)
@@ -973,16 +982,12 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
 def _observations(self: WealthArenaMultiAgentRLEnv, equity: float) -> dict:
     "Every agent's observation: its symbols' TradingEnv rows with their sub-account state, then coordination."
     t = self._t
-    gathered, drawdown, exposure = observe(
+    meta_market = self._meta_market(t) if self._has_meta else self._no_meta_market
+    gathered, _, _ = observe(
         self._market_flat[t], self._shares, self._close[t], self._entry, self._account, self._account_peak,
-        self._share, self._signals, self._capital, equity, self._peak, self._source, self._gather,
+        self._share, self._signals, self._capital, meta_market, equity, self._peak, self._source, self._gather,
     )
-    observations = {name: gathered[begin:end] for name, (begin, end) in self._gather_bounds.items()}
-    if META in self.possible_agents:
-        observations[META] = np.concatenate(
-            [self._signals, self._capital, self._meta_market(t), (drawdown, exposure)], dtype=np.float32
-        )
-    return observations
+    return {name: gathered[begin:end] for name, (begin, end) in self._gather_bounds.items()}
 
 
 @patch

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 from numba import njit
 
 # %% auto #0
-__all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'warm_moments', 'Reward', 'batch_terms', 'cooperation',
-           'risk_contributions', 'diversification', 'market_impact_penalty', 'market_impact_costs']
+__all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'warm_moments', 'Reward', 'batch_terms', 'TermRow',
+           'cooperation', 'risk_contributions', 'diversification', 'market_impact_penalty', 'market_impact_costs']
 
 # %% ../nbs/09_rewards.ipynb #bd4734d9
 TERMS = (
@@ -286,6 +287,32 @@ def batch_terms(
             total[j] += weights[k] * terms[k, j]
     return total
 
+# %% ../nbs/09_rewards.ipynb #5d1e7a21
+class TermRow(Mapping):
+    "One episode's reward terms, read from a step's term columns (arrays per episode, or one number for all)."
+
+    __slots__ = ("columns", "row")
+
+    def __init__(
+        self,
+        columns: dict,  # term -> an array with one value per episode, or a number shared by every episode
+        row: int,  # the episode's position in the arrays
+    ):
+        self.columns, self.row = columns, row
+
+    def __getitem__(self, name: str) -> float:
+        value = self.columns[name]
+        return float(value[self.row]) if isinstance(value, np.ndarray) else value
+
+    def __iter__(self):
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def __repr__(self) -> str:
+        return f"TermRow({dict(self)})"
+
 # %% ../nbs/09_rewards.ipynb #0dc34d5a
 def cooperation(
     portfolio_return,  # the portfolio's return over the step
@@ -316,8 +343,17 @@ def diversification(
     covariance,  # the sleeves' return covariance
 ) -> float:
     "The diversification term: 1 - Herfindahl index of the sleeves' risk contributions."
-    contributions = risk_contributions(weights, covariance)
-    return 1.0 - float(contributions @ contributions) if contributions.any() else 0.0
+    weights = np.ascontiguousarray(weights, dtype=float)
+    return _diversification(weights, np.ascontiguousarray(covariance, dtype=float))
+
+
+@njit(cache=True)
+def _diversification(weights: np.ndarray, covariance: np.ndarray) -> float:
+    contributions = _risk_contributions(weights, covariance)
+    herfindahl = 0.0
+    for share in contributions:
+        herfindahl += share * share
+    return 1.0 - herfindahl if herfindahl > 0 else 0.0  # no variance: no contributions, no term
 
 
 def market_impact_penalty(
