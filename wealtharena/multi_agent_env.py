@@ -395,6 +395,8 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
             self._state_columns[name] = columns  # where each symbol's four position numbers sit
         self._upper = np.triu_indices(n_classes)  # the covariance snapshot's entries in the meta observation
         self._has_meta, self._no_meta_market = META in self.possible_agents, np.zeros(0)
+        n_bars = len(self.dates)
+        self._market_flat = np.concatenate([self._market_obs[c].reshape(n_bars, -1) for c in self.classes], axis=1)
         self._gather_observations()
         self._discrete_rows = np.concatenate(
             [np.arange(self._slices[c].start, self._slices[c].stop) for c in self._discrete] or [np.zeros(0, int)]
@@ -409,8 +411,6 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
     def _gather_observations(self) -> None:
         "One index that gathers every agent's observation (the meta-controller's too) from one source vector of a step."
         n_classes, n_symbols = len(self.classes), len(self.symbols)
-        n_bars = len(self.dates)
-        self._market_flat = np.concatenate([self._market_obs[c].reshape(n_bars, -1) for c in self.classes], axis=1)
         market, state = self._market_flat.shape[1], 4 * n_symbols
         signals, capital = market + state, market + state + n_classes
         meta_market = capital + n_classes + 1  # the meta observation's regime indicators and covariance entries
@@ -1072,6 +1072,8 @@ def with_config(self: WealthArenaMultiAgentRLEnv, **changes) -> WealthArenaMulti
     if config.episode_length is not None and config.episode_length > longest:
         raise ValueError(f"multi_agent_env.episode_length: {config.episode_length} bars do not fit in {longest}")
     twin._spaces(None)
+    twin._has_meta = META in twin.possible_agents  # the meta-controller comes and goes with the hierarchical mode
+    twin._gather_observations()
     return twin
 
 # %% ../nbs/19_multi_agent_env.ipynb #8d1d49b0

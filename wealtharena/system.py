@@ -630,8 +630,9 @@ def run_system(
                 results.append(future.result())
                 bar.update()
         except BaseException:  # a failed job stops the run now, not after every other job has finished
+            workers = list((getattr(pool, "_processes", None) or {}).values())  # (shutdown forgets them)
             pool.shutdown(wait=False, cancel_futures=True)
-            for process in list(getattr(pool, "_processes", {}).values()):
+            for process in workers:
                 process.terminate()
             raise
         finally:
