@@ -867,6 +867,10 @@ d = {
                 'multi_agent_env.html#continuous_targets',
                 'wealtharena/multi_agent_env.py',
             ),
+            'wealtharena.multi_agent_env.coordination_rewards': (
+                'multi_agent_env.html#coordination_rewards',
+                'wealtharena/multi_agent_env.py',
+            ),
             'wealtharena.multi_agent_env.discrete_targets': (
                 'multi_agent_env.html#discrete_targets',
                 'wealtharena/multi_agent_env.py',
@@ -1059,6 +1063,8 @@ d = {
                 'rewards.html#reward._volatility_penalty',
                 'wealtharena/rewards.py',
             ),
+            'wealtharena.rewards.Reward.kernel_state': ('rewards.html#reward.kernel_state', 'wealtharena/rewards.py'),
+            'wealtharena.rewards.Reward.named_terms': ('rewards.html#reward.named_terms', 'wealtharena/rewards.py'),
             'wealtharena.rewards.Reward.reset': ('rewards.html#reward.reset', 'wealtharena/rewards.py'),
             'wealtharena.rewards.Reward.reset_episodes': (
                 'rewards.html#reward.reset_episodes',
@@ -1070,7 +1076,6 @@ d = {
             'wealtharena.rewards.TermRow.__iter__': ('rewards.html#termrow.__iter__', 'wealtharena/rewards.py'),
             'wealtharena.rewards.TermRow.__len__': ('rewards.html#termrow.__len__', 'wealtharena/rewards.py'),
             'wealtharena.rewards.TermRow.__repr__': ('rewards.html#termrow.__repr__', 'wealtharena/rewards.py'),
-            'wealtharena.rewards._diversification': ('rewards.html#_diversification', 'wealtharena/rewards.py'),
             'wealtharena.rewards._risk_contributions': ('rewards.html#_risk_contributions', 'wealtharena/rewards.py'),
             'wealtharena.rewards.batch_terms': ('rewards.html#batch_terms', 'wealtharena/rewards.py'),
             'wealtharena.rewards.cooperation': ('rewards.html#cooperation', 'wealtharena/rewards.py'),
@@ -1082,6 +1087,10 @@ d = {
             ),
             'wealtharena.rewards.parse_weights': ('rewards.html#parse_weights', 'wealtharena/rewards.py'),
             'wealtharena.rewards.risk_contributions': ('rewards.html#risk_contributions', 'wealtharena/rewards.py'),
+            'wealtharena.rewards.sleeve_diversification': (
+                'rewards.html#sleeve_diversification',
+                'wealtharena/rewards.py',
+            ),
             'wealtharena.rewards.term_name': ('rewards.html#term_name', 'wealtharena/rewards.py'),
             'wealtharena.rewards.warm_moments': ('rewards.html#warm_moments', 'wealtharena/rewards.py'),
         },

@@ -26,7 +26,16 @@ from .baselines import ledoit_wolf
 from .data import ASSET_CLASSES, asset_class_name
 from .execution import ARRAYS, AssetCosts, rebalance
 from .fusion import FUSION_METHODS, make_fusion
-from .rewards import Reward, TermRow, cooperation, diversification, market_impact_costs, warm_moments
+from wealtharena.rewards import (
+    TERMS,
+    Reward,
+    TermRow,
+    batch_terms,
+    cooperation,
+    market_impact_costs,
+    sleeve_diversification,
+    warm_moments,
+)
 from .risk import RiskConfig, SafetyValidator, config_from_section, size_positions
 from .trading_env import fit_scaler, market_arrays, symbol_frames
 
@@ -34,8 +43,8 @@ from .trading_env import fit_scaler, market_arrays, symbol_frames
 __all__ = ['COORDINATION_METHODS', 'DEFAULT_AGENT_WEIGHTS', 'META', 'MIN_CAPITAL', 'SYSTEM_SECTIONS',
            'split_system_config', 'MultiAgentConfig', 'agent_settings', 'symbol_markets', 'merged_agent_config',
            'WealthArenaMultiAgentRLEnv', 'shrunk_covariance_snapshot', 'discrete_targets', 'continuous_targets',
-           'book_positions', 'sleeve_orders', 'settle', 'observe', 'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv',
-           'fine_tune']
+           'book_positions', 'sleeve_orders', 'settle', 'observe', 'coordination_rewards', 'frozen_actions',
+           'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
 
 # %% ../nbs/19_multi_agent_env.ipynb #4a3ab520
 COORDINATION_METHODS = ("decentralized", "centralized", "hierarchical")
@@ -407,6 +416,9 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
         self._discrete_shapes = [self._action_spaces[c].shape for c in self._discrete]
         self._continuous_blocks = [(c, self._slices[c].start, self._action_spaces[c].shape) for c in self._continuous]
         self._single_reward = len(self._reward_groups) == 1  # one formula for all agents: no regrouping per step
+        self._portfolio_terms = list(self._portfolio_reward.weights)  # the portfolio reward's terms and their rows
+        self._portfolio_rows = np.array([TERMS.index(name) for name in self._portfolio_terms])
+        self._zeros, self._all_classes = np.zeros(n_classes), np.arange(n_classes)
 
     def _gather_observations(self) -> None:
         "One index that gathers every agent's observation (the meta-controller's too) from one source vector of a step."
@@ -697,6 +709,49 @@ def observe(
     source[-2], source[-1] = drawdown, exposure
     return source.take(gather), drawdown, exposure
 
+# %% ../nbs/19_multi_agent_env.ipynb #c00rdk02
+@njit(cache=True)
+def coordination_rewards(
+    own: np.ndarray,  # each agent's own reward (ignored when `shared_only`)
+    portfolio_return: float,  # the portfolio's return over the bar
+    portfolio_drawdown: float,  # its drawdown after it
+    sleeve_traded: np.ndarray,  # each sleeve's traded value
+    sleeve_costs: np.ndarray,  # each sleeve's costs
+    equity: float,  # the book's equity at the decision
+    portfolio_scale: float,  # the portfolio's volatility known at the decision
+    used: np.ndarray,  # the portfolio reward's formula and state: Reward.kernel_state(), in its order
+    order: np.ndarray,
+    weights: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    last_drawdown: np.ndarray,
+    count: np.ndarray,
+    recent: np.ndarray,
+    clip: float,
+    eta: float,
+    min_variance: float,
+    cvar_cutoff: float,
+    portfolio_terms: np.ndarray,  # out: the portfolio reward's terms (rows in TERMS order, one column)
+    capital: np.ndarray,  # the capital weights (cash last)
+    covariance: np.ndarray,  # the sleeves' return covariance
+    impact: np.ndarray,  # each sleeve's market-impact term
+    cooperation_weight: float,  # the coordination terms' weights
+    diversification_weight: float,
+    impact_weight: float,
+    shared_only: bool,  # centralized: every agent's own reward is the portfolio's
+) -> tuple:
+    "The portfolio's reward, the cooperation and diversification terms, and every agent's total reward."
+    inputs = np.array([portfolio_return, portfolio_drawdown, sleeve_traded.sum() / equity, sleeve_costs.sum() / equity,
+                       portfolio_scale])  # fmt: skip
+    shared = batch_terms(inputs[0:1], inputs[1:2], inputs[2:3], inputs[3:4], inputs[4:5], used, order, weights, a, b,
+                         last_drawdown, count, recent, clip, eta, min_variance, cvar_cutoff, portfolio_terms)[0]
+    coop = cooperation(portfolio_return, portfolio_scale)
+    div = sleeve_diversification(capital[:-1], covariance)
+    bonus, total = cooperation_weight * coop + diversification_weight * div, np.empty(own.size)
+    for k in range(own.size):
+        total[k] = (shared if shared_only else own[k]) + (bonus - impact_weight * impact[k])
+    return total, shared, coop, div
+
 # %% ../nbs/19_multi_agent_env.ipynb #cb26141b
 @patch
 def reset(
@@ -750,7 +805,7 @@ def reset(
     self.validator.reset(self._cash)
     for reward, members, warm in self._reward_groups:
         reward.reset(batch=len(members), warm=(warm[0][first], warm[1][first]))
-    self._portfolio_reward.reset(warm=(self._warm[META][0][first], self._warm[META][1][first]))
+    self._portfolio_reward.reset(batch=1, warm=(self._warm[META][0][first], self._warm[META][1][first]))
     self.agents = list(self.possible_agents)
     equity = self._cash
     observations = self._observations(equity)
@@ -935,46 +990,47 @@ def step(
 @patch
 def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return, traded_each, meta_info, t,
             sleeve_traded, sleeve_costs, traded_per_capital, costs_per_capital, sleeve_drawdown):  # fmt: skip
-    "Each agent's reward in the coordination mode (and the terms, kept in `self._terms`)."
+    "Each agent's reward in the coordination mode (and their terms, kept in `self._terms`)."
     config, mode = self.config, self.coordination_method
-    portfolio_return = equity_next / equity - 1.0
-    portfolio_scale = self._portfolio_scale[t]
+    groups = []  # (term columns, the agents they belong to)
+    if mode != "centralized":  # each agent's own reward on its sleeve: one compiled call per reward formula
+        own, inputs = np.empty(len(self.classes)), (sleeve_return, sleeve_drawdown, traded_per_capital,
+                                                    costs_per_capital, self._sleeve_scale[t])  # fmt: skip
+        for reward, members, _ in self._reward_groups:
+            picked = inputs if self._single_reward else tuple(x[members] for x in inputs)
+            step_terms = np.empty((len(TERMS), len(members)))
+            own[members] = batch_terms(*picked, *reward.kernel_state(), step_terms)
+            groups.append((reward.named_terms(step_terms), members))
     self._terms = terms = {}  # agent -> its reward terms (a TermRow: a view of this step's term arrays)
-    if mode != "decentralized":  # the portfolio's reward (shared, or the meta-controller's) and the coordination terms
-        shared = self._portfolio_reward(portfolio_return, 1.0 - equity_next / self._peak,
-                                        sleeve_traded.sum() / equity, sleeve_costs.sum() / equity,
-                                        portfolio_scale)  # fmt: skip
-        terms[META] = self._portfolio_reward.last_terms
-        coop = cooperation(portfolio_return, portfolio_scale)
-        div = diversification(self._capital[:-1], self._covariance)
-        impact = np.zeros(len(self.classes))
+    if mode == "decentralized":
+        rewards = dict(zip(self.classes, own.tolist()))
+    else:  # the portfolio's reward (shared, or the meta-controller's) and the coordination terms
+        impact = self._zeros
         if config.market_impact:  # each sleeve's square-root impact at the notional book size
             each = market_impact_costs(traded_each / equity, self._vol[t + 1], self._adv[t + 1], config.impact_aum)
-            impact = np.add.reduceat(each, self._starts) / portfolio_scale
-    if mode == "centralized":
-        own = np.full(len(self.classes), shared)
-        columns = {**terms[META], "cooperation": coop, "diversification": div, "market_impact": impact}
-        for k, name in enumerate(self.classes):
-            terms[name] = TermRow(columns, k)
-    else:
-        own, scales = np.empty(len(self.classes)), self._sleeve_scale[t]
-        for reward, members, _ in self._reward_groups:
-            pick = slice(None) if self._single_reward else members
-            own[pick] = reward(sleeve_return[pick], sleeve_drawdown[pick], traded_per_capital[pick],
-                               costs_per_capital[pick], scales[pick])  # fmt: skip
-            columns = reward.last_terms
-            if mode == "hierarchical":
-                columns = {**columns, "cooperation": coop, "diversification": div, "market_impact": impact[pick]}
-            for row, k in enumerate(members.tolist()):
-                terms[self.classes[k]] = TermRow(columns, row)
-    if mode == "decentralized":
-        return dict(zip(self.classes, own.tolist()))
-    total = own + (config.cooperation * coop + config.diversification * div - config.market_impact * impact)
-    rewards = dict(zip(self.classes, total.tolist()))
-    if META in self.agents:
-        gap = meta_info.get("gap", 0.0)
-        rewards[META] = float(shared - config.limit_penalty * gap)
-        terms[META]["limit_gap"] = gap
+            impact = np.add.reduceat(each, self._starts) / self._portfolio_scale[t]
+        portfolio_terms = np.empty((len(TERMS), 1))
+        total, shared, coop, div = coordination_rewards(
+            own if mode == "hierarchical" else self._zeros, equity_next / equity - 1.0, 1.0 - equity_next / self._peak,
+            sleeve_traded, sleeve_costs, equity, self._portfolio_scale[t], *self._portfolio_reward.kernel_state(),
+            portfolio_terms, self._capital, self._covariance, impact, config.cooperation, config.diversification,
+            config.market_impact, mode == "centralized",
+        )  # fmt: skip
+        rewards = dict(zip(self.classes, total.tolist()))
+        terms[META] = dict(zip(self._portfolio_terms, portfolio_terms[self._portfolio_rows, 0].tolist()))
+        coordination = {"cooperation": coop, "diversification": div, "market_impact": impact}
+        if mode == "centralized":
+            groups = [({**terms[META], **coordination}, self._all_classes)]
+        else:
+            groups = [({**columns, **coordination, "market_impact": impact[members]}, members)
+                      for columns, members in groups]  # fmt: skip
+        if META in self.agents:
+            gap = meta_info.get("gap", 0.0)
+            rewards[META] = float(shared - config.limit_penalty * gap)
+            terms[META]["limit_gap"] = gap
+    for columns, members in groups:
+        for row, k in enumerate(members.tolist()):
+            terms[self.classes[k]] = TermRow(columns, row)
     return rewards
 
 

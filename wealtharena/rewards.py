@@ -17,7 +17,8 @@ from numba import njit
 
 # %% auto #0
 __all__ = ['TERMS', 'ALIASES', 'term_name', 'parse_weights', 'warm_moments', 'Reward', 'batch_terms', 'TermRow',
-           'cooperation', 'risk_contributions', 'diversification', 'market_impact_penalty', 'market_impact_costs']
+           'cooperation', 'risk_contributions', 'diversification', 'sleeve_diversification', 'market_impact_penalty',
+           'market_impact_costs']
 
 # %% ../nbs/09_rewards.ipynb #bd4734d9
 TERMS = (
@@ -154,6 +155,21 @@ class Reward:
         self.last_terms = {}
         return self
 
+    def kernel_state(self) -> tuple:
+        "The formula and the batch's state, in the order `batch_terms` reads them after the inputs (moved on in place)."
+        if not self._batch:
+            raise RuntimeError("kernel_state needs batch mode: reset(batch=n) first")
+        return (self._used, self._order, self._term_weights, self._a, self._b, self._drawdown, self._count,
+                self._recent, self.clip, self.eta, self.min_variance, self.cvar_cutoff)  # fmt: skip
+
+    def named_terms(
+        self,
+        terms: np.ndarray,  # a step's terms as `batch_terms` wrote them (rows in TERMS order, one column per episode)
+    ) -> dict:
+        "The formula's terms by name (one array each), kept as `last_terms`."
+        self.last_terms = {name: terms[row] for name, row in self._rows}
+        return self.last_terms
+
     def reset_episodes(
         self,
         mask,  # which of the batch's episodes restart
@@ -228,9 +244,8 @@ class Reward:
                 value = np.ascontiguousarray(np.broadcast_to(value, (n,)))
             inputs.append(value)
         terms = np.empty((len(TERMS), n))
-        total = batch_terms(*inputs, self._used, self._order, self._term_weights, self._a, self._b, self._drawdown,
-                            self._count, self._recent, self.clip, self.eta, self.min_variance, self.cvar_cutoff, terms)
-        self.last_terms = {name: terms[row] for name, row in self._rows}
+        total = batch_terms(*inputs, *self.kernel_state(), terms)
+        self.named_terms(terms)
         return total
 
 # %% ../nbs/09_rewards.ipynb #876a5567
@@ -314,6 +329,7 @@ class TermRow(Mapping):
         return f"TermRow({dict(self)})"
 
 # %% ../nbs/09_rewards.ipynb #0dc34d5a
+@njit(cache=True)
 def cooperation(
     portfolio_return,  # the portfolio's return over the step
     scale=1.0,  # the portfolio's volatility known at the decision
@@ -344,11 +360,15 @@ def diversification(
 ) -> float:
     "The diversification term: 1 - Herfindahl index of the sleeves' risk contributions."
     weights = np.ascontiguousarray(weights, dtype=float)
-    return _diversification(weights, np.ascontiguousarray(covariance, dtype=float))
+    return sleeve_diversification(weights, np.ascontiguousarray(covariance, dtype=float))
 
 
 @njit(cache=True)
-def _diversification(weights: np.ndarray, covariance: np.ndarray) -> float:
+def sleeve_diversification(
+    weights: np.ndarray,  # the sleeves' capital weights (float64)
+    covariance: np.ndarray,  # the sleeves' return covariance (float64)
+) -> float:
+    "`diversification` compiled, for arrays of floats (a compiled step calls it)."
     contributions = _risk_contributions(weights, covariance)
     herfindahl = 0.0
     for share in contributions:
