@@ -1111,6 +1111,7 @@ d = {
             ),
             'wealtharena.risk.SleeveLimits.apply': ('risk.html#sleevelimits.apply', 'wealtharena/risk.py'),
             'wealtharena.risk.SleeveLimits.bounds': ('risk.html#sleevelimits.bounds', 'wealtharena/risk.py'),
+            'wealtharena.risk._project': ('risk.html#_project', 'wealtharena/risk.py'),
             'wealtharena.risk.config_from_section': ('risk.html#config_from_section', 'wealtharena/risk.py'),
             'wealtharena.risk.project_capped_simplex': ('risk.html#project_capped_simplex', 'wealtharena/risk.py'),
             'wealtharena.risk.size_positions': ('risk.html#size_positions', 'wealtharena/risk.py'),

@@ -392,8 +392,9 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
         self._vol_targets = [(self._slices[c], self.settings[c]["vol_target"]) for c in self.classes
                              if self.settings[c]["vol_target"] is not None]  # fmt: skip
         self._symbol_classes = np.array(self.classes)[self._class_of]
+        self._limits = self.risk.sleeve_limits()
         try:
-            self.risk.sleeve_limits().bounds(self.classes)
+            self._bounds = self._limits.bounds(self.classes)
         except ValueError as err:
             raise ValueError(f"risk: {err}") from None
         self._others = [np.delete(np.arange(n_classes), k) for k in range(n_classes)]
@@ -860,7 +861,6 @@ def _all_targets(self: WealthArenaMultiAgentRLEnv, actions: dict) -> np.ndarray:
 @patch
 def _capital_weights(self: WealthArenaMultiAgentRLEnv, actions: dict) -> tuple[np.ndarray, dict]:
     "A rebalancing bar's capital weights (sleeves + cash) and what the fusion or the meta-controller asked for."
-    limits = self.risk.sleeve_limits()
     if self.coordination_method == "centralized":
         asked = self._fusion.weights(self._signals)
     else:
@@ -871,7 +871,7 @@ def _capital_weights(self: WealthArenaMultiAgentRLEnv, actions: dict) -> tuple[n
                 f"got {logits.tolist()}"
             )
         asked = _softmax(logits)
-    applied, gap = limits.apply(asked, self._capital, sleeves=self.classes)
+    applied, gap = self._limits.apply(asked, self._capital, bounds=self._bounds)
     return applied, {"asked": asked, "applied": applied, "gap": gap}
 
 # %% ../nbs/19_multi_agent_env.ipynb #e56f3761

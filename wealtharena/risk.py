@@ -13,6 +13,7 @@ import typing
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 # %% auto #0
 __all__ = ['project_capped_simplex', 'SleeveLimits', 'size_positions', 'config_from_section', 'RiskConfig',
@@ -39,9 +40,19 @@ def project_capped_simplex(
             f"no weights within the bounds sum to {total}: the lower bounds sum to {lower.sum():.4g} and the upper "
             f"bounds to {upper.sum():.4g}"
         )
-    kinks = np.sort(np.concatenate([weights - upper, weights - lower]))
-    sums = np.minimum(np.maximum(weights[None, :] - kinks[:, None], lower), upper).sum(axis=1)  # g at each kink
-    i = min(int(np.searchsorted(-sums, -total, side="left")), len(kinks) - 1)  # the first kink with g <= total
+    return _project(weights, np.ascontiguousarray(lower), np.ascontiguousarray(upper), float(total))
+
+
+@njit(cache=True)
+def _project(weights: np.ndarray, lower: np.ndarray, upper: np.ndarray, total: float) -> np.ndarray:
+    kinks = np.sort(np.concatenate((weights - upper, weights - lower)))
+    sums = np.empty(kinks.size)  # g at each kink, summed left to right (numpy's pairwise sum: a rounding apart)
+    for k in range(kinks.size):
+        g = 0.0
+        for j in range(weights.size):
+            g += min(max(weights[j] - kinks[k], lower[j]), upper[j])
+        sums[k] = g
+    i = min(np.searchsorted(-sums, -total), kinks.size - 1)  # the first kink with g <= total
     tau = kinks[i]
     if i > 0 and sums[i - 1] > total:  # g is linear between kinks i-1 and i
         tau = kinks[i - 1] + (sums[i - 1] - total) * (kinks[i] - kinks[i - 1]) / (sums[i - 1] - sums[i])
@@ -91,10 +102,16 @@ class SleeveLimits:
         upper = np.append(ceiling, 1.0 - n_sleeves * self.min_weight)
         return lower, upper
 
-    def apply(self, asked, current=None, sleeves=None) -> tuple[np.ndarray, float]:
+    def apply(
+        self,
+        asked,  # the requested weights (sleeves, then cash)
+        current=None,  # the weights now (for the turnover budget)
+        sleeves=None,  # the sleeves' names (for class caps) or None
+        bounds=None,  # `bounds(sleeves)` computed once by a caller that applies the same limits often
+    ) -> tuple[np.ndarray, float]:
         "The allowed weights nearest to `asked` (sleeves + cash), moved from `current` within the turnover budget."
         asked = np.asarray(asked, dtype=float)
-        lower, upper = self.bounds(len(asked) - 1 if sleeves is None else sleeves)
+        lower, upper = bounds or self.bounds(len(asked) - 1 if sleeves is None else sleeves)
         target = project_capped_simplex(asked, lower, upper)
         if current is not None and self.turnover_budget is not None:
             start = project_capped_simplex(current, lower, upper)
@@ -222,9 +239,8 @@ class SafetyValidator:
         "The weights allowed to reach execution (the input, scaled where a limit binds)."
         config, self._step = self.config, self._step + 1
         weights = np.array(weights, dtype=float)
-        size = np.abs(weights)
-        gross = size.sum()
-        if not np.isfinite(gross):  # a NaN or an infinity in any weight
+        gross = float(np.add.reduce(np.abs(weights)))
+        if not math.isfinite(gross):  # a NaN or an infinity in any weight
             raise ValueError(f"SafetyValidator: weights must be finite; got {weights.tolist()}")
         self.peak = max(self.peak, equity)
         drawdown = 1.0 - equity / self.peak if self.peak > 0 else 1.0
@@ -236,14 +252,15 @@ class SafetyValidator:
         elif drawdown >= config.max_drawdown:
             self.derisked_since = self._step
             self._record(date, "max_drawdown", drawdown, config.max_drawdown)
-        classes = np.asarray(classes) if config.class_caps else classes
+        if config.class_caps:
+            classes, size = np.asarray(classes), np.abs(weights)
         for name, cap in config.class_caps.items():
             inside = classes == name
             class_gross = size[inside].sum()
             if class_gross > cap + 1e-12:
                 weights[inside] *= cap / class_gross
                 size[inside] *= cap / class_gross
-                gross = size.sum()
+                gross = float(size.sum())
                 self._record(date, f"class_cap:{name}", float(class_gross), float(cap))
         ceiling = config.derisk_exposure if self.derisked else config.max_gross_exposure
         if gross > ceiling + 1e-12:
