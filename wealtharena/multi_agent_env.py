@@ -418,7 +418,7 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
         self._continuous_blocks = [(c, self._slices[c].start, self._action_spaces[c].shape) for c in self._continuous]
         self._single_reward = len(self._reward_groups) == 1  # one formula for all agents: no regrouping per step
         self._portfolio_terms = list(self._portfolio_reward.weights)  # the portfolio reward's terms and their rows
-        self._portfolio_rows = np.array([TERMS.index(name) for name in self._portfolio_terms])
+        self._meta_markets = {}  # bar -> the market part of the meta observation (regimes, covariance), once computed
         self._zeros, self._all_classes = np.zeros(n_classes), np.arange(n_classes)
 
     def _gather_observations(self) -> None:
@@ -741,7 +741,7 @@ def coordination_rewards(
     impact_weight: float,
     shared_only: bool,  # centralized: every agent's own reward is the portfolio's
 ) -> tuple:
-    "The portfolio's reward, the cooperation and diversification terms, and every agent's total reward."
+    "The portfolio's reward and its terms (the formula's order), the cooperation and diversification terms, the totals."
     inputs = np.array([portfolio_return, portfolio_drawdown, sleeve_traded.sum() / equity, sleeve_costs.sum() / equity,
                        portfolio_scale])  # fmt: skip
     shared = batch_terms(inputs[0:1], inputs[1:2], inputs[2:3], inputs[3:4], inputs[4:5], used, order, weights, a, b,
@@ -751,7 +751,7 @@ def coordination_rewards(
     bonus, total = cooperation_weight * coop + diversification_weight * div, np.empty(own.size)
     for k in range(own.size):
         total[k] = (shared if shared_only else own[k]) + (bonus - impact_weight * impact[k])
-    return total, shared, coop, div
+    return total, shared, portfolio_terms[:, 0][order], coop, div
 
 # %% ../nbs/19_multi_agent_env.ipynb #cb26141b
 @patch
@@ -997,9 +997,11 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
         own, inputs = np.empty(len(self.classes)), (sleeve_return, sleeve_drawdown, traded_per_capital,
                                                     costs_per_capital, self._sleeve_scale[t])  # fmt: skip
         for reward, members, _ in self._reward_groups:
-            picked = inputs if self._single_reward else tuple(x[members] for x in inputs)
             step_terms = np.empty((len(TERMS), len(members)))
-            own[members] = batch_terms(*picked, *reward.kernel_state(), step_terms)
+            if self._single_reward:
+                own = batch_terms(*inputs, *reward.kernel_state(), step_terms)
+            else:
+                own[members] = batch_terms(*(x[members] for x in inputs), *reward.kernel_state(), step_terms)
             groups.append((reward.named_terms(step_terms), members))
     self._terms = terms = {}  # agent -> its reward terms (a TermRow: a view of this step's term arrays)
     if mode == "decentralized":
@@ -1010,14 +1012,14 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
             each = market_impact_costs(traded_each / equity, self._vol[t + 1], self._adv[t + 1], config.impact_aum)
             impact = np.add.reduceat(each, self._starts) / self._portfolio_scale[t]
         portfolio_terms = np.empty((len(TERMS), 1))
-        total, shared, coop, div = coordination_rewards(
+        total, shared, named, coop, div = coordination_rewards(
             own if mode == "hierarchical" else self._zeros, equity_next / equity - 1.0, 1.0 - equity_next / self._peak,
             sleeve_traded, sleeve_costs, equity, self._portfolio_scale[t], *self._portfolio_reward.kernel_state(),
             portfolio_terms, self._capital, self._covariance, impact, config.cooperation, config.diversification,
             config.market_impact, mode == "centralized",
         )  # fmt: skip
         rewards = dict(zip(self.classes, total.tolist()))
-        terms[META] = dict(zip(self._portfolio_terms, portfolio_terms[self._portfolio_rows, 0].tolist()))
+        terms[META] = dict(zip(self._portfolio_terms, named.tolist()))
         coordination = {"cooperation": coop, "diversification": div, "market_impact": impact}
         if mode == "centralized":
             groups = [({**terms[META], **coordination}, self._all_classes)]
@@ -1049,10 +1051,10 @@ def _observations(self: WealthArenaMultiAgentRLEnv, equity: float) -> dict:
 @patch
 def _meta_market(self: WealthArenaMultiAgentRLEnv, t: int) -> np.ndarray:
     "The market part of the meta observation at `t`: regime indicators and the covariance snapshot's entries (cached)."
-    cache = self.__dict__.setdefault("_meta_markets", {})
-    if t not in cache:
-        cache[t] = np.concatenate([self._regimes[t], self._snapshot(t)[self._upper] * 252])
-    return cache[t]
+    market = self._meta_markets.get(t)
+    if market is None:
+        market = self._meta_markets[t] = np.concatenate([self._regimes[t], self._snapshot(t)[self._upper] * 252])
+    return market
 
 
 @patch
