@@ -762,6 +762,10 @@ d = {
                 'multi_agent_env.html#wealtharenamultiagentrlenv._funding',
                 'wealtharena/multi_agent_env.py',
             ),
+            'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._gate': (
+                'multi_agent_env.html#wealtharenamultiagentrlenv._gate',
+                'wealtharena/multi_agent_env.py',
+            ),
             'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._gather_observations': (
                 'multi_agent_env.html#wealtharenamultiagentrlenv._gather_observations',
                 'wealtharena/multi_agent_env.py',
@@ -857,6 +861,10 @@ d = {
             'wealtharena.multi_agent_env._softmax': ('multi_agent_env.html#_softmax', 'wealtharena/multi_agent_env.py'),
             'wealtharena.multi_agent_env.agent_settings': (
                 'multi_agent_env.html#agent_settings',
+                'wealtharena/multi_agent_env.py',
+            ),
+            'wealtharena.multi_agent_env.book_and_orders': (
+                'multi_agent_env.html#book_and_orders',
                 'wealtharena/multi_agent_env.py',
             ),
             'wealtharena.multi_agent_env.book_positions': (

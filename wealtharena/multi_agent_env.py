@@ -43,8 +43,8 @@ from .trading_env import fit_scaler, market_arrays, symbol_frames
 __all__ = ['COORDINATION_METHODS', 'DEFAULT_AGENT_WEIGHTS', 'META', 'MIN_CAPITAL', 'SYSTEM_SECTIONS',
            'split_system_config', 'MultiAgentConfig', 'agent_settings', 'symbol_markets', 'merged_agent_config',
            'WealthArenaMultiAgentRLEnv', 'shrunk_covariance_snapshot', 'discrete_targets', 'continuous_targets',
-           'book_positions', 'sleeve_orders', 'settle', 'observe', 'coordination_rewards', 'frozen_actions',
-           'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
+           'book_positions', 'sleeve_orders', 'book_and_orders', 'settle', 'observe', 'coordination_rewards',
+           'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
 
 # %% ../nbs/19_multi_agent_env.ipynb #4a3ab520
 COORDINATION_METHODS = ("decentralized", "centralized", "hierarchical")
@@ -391,6 +391,7 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
         }
         self._vol_targets = [(self._slices[c], self.settings[c]["vol_target"]) for c in self.classes
                              if self.settings[c]["vol_target"] is not None]  # fmt: skip
+        self._sizing = bool(self._vol_targets) or self.risk.max_position < 1  # orders sized before the gate
         self._symbol_classes = np.array(self.classes)[self._class_of]
         self._limits = self.risk.sleeve_limits()
         try:
@@ -419,7 +420,8 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
         self._single_reward = len(self._reward_groups) == 1  # one formula for all agents: no regrouping per step
         self._portfolio_terms = list(self._portfolio_reward.weights)  # the portfolio reward's terms and their rows
         self._meta_markets = {}  # bar -> the market part of the meta observation (regimes, covariance), once computed
-        self._zeros, self._all_classes = np.zeros(n_classes), np.arange(n_classes)
+        self._zeros = np.zeros(n_classes)
+        self._group_names = [[self.classes[k] for k in members] for _, members, _ in self._reward_groups]
 
     def _gather_observations(self) -> None:
         "One index that gathers every agent's observation (the meta-controller's too) from one source vector of a step."
@@ -585,6 +587,22 @@ def sleeve_orders(
         order[j] = share[j] * (held[j] if resized and np.isnan(sized[j]) else sized[j])
         desired[j] = weights[j] if np.isnan(order[j]) else order[j]
     return order, desired
+
+
+@njit(cache=True)
+def book_and_orders(
+    cash: float,  # the account's cash
+    shares: np.ndarray,  # shares held per symbol
+    close: np.ndarray,  # each symbol's close at the decision
+    targets: np.ndarray,  # each symbol's target position (NaN: Hold), its order unsized
+    share: np.ndarray,  # each symbol's share of the capital (unchanged this bar)
+    class_of: np.ndarray,  # each symbol's agent (index)
+    counts: np.ndarray,  # each agent's number of symbols
+) -> tuple:
+    "`book_positions` then `sleeve_orders` in one call, for a bar whose capital weights stay and orders are unsized."
+    equity, weights, held, signals = book_positions(cash, shares, close, targets, share, class_of, counts)
+    order, desired = sleeve_orders(targets, held, share, weights, False)
+    return equity, weights, held, signals, order, desired
 
 # %% ../nbs/19_multi_agent_env.ipynb #0ff11afa
 @njit(cache=True)
@@ -890,26 +908,40 @@ def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
         raise ValueError(f"no action for agent(s) {missing}; every agent acts on every step")
     t = self._t
     targets = self._all_targets(actions)
+    rebalancing = self.coordination_method != "decentralized" and (t - self._start) % self.config.rebalance_every == 0
+    if not (rebalancing or self._sizing):  # most bars: the book and its orders in one compiled call
+        equity, _, held, self._signals, order, desired = book_and_orders(
+            self._cash, self._shares, self._close[t], targets, self._share, self._class_of, self._counts
+        )
+        order, logged, book = self._gate(order, desired, equity, t)
+        return dict(order=order, equity=equity, held=held, sized=targets, funded=self._funded, share=self._share,
+                    capital=self._capital, meta_info={}, logged=logged, book=book)  # fmt: skip
     equity, weights_now, held, self._signals = book_positions(
         self._cash, self._shares, self._close[t], targets, self._share, self._class_of, self._counts
     )
     capital, meta_info = self._capital, {}
-    if self.coordination_method != "decentralized" and (t - self._start) % self.config.rebalance_every == 0:
+    if rebalancing:
         capital, meta_info = self._capital_weights(actions)
     resized = bool(meta_info) and not np.array_equal(capital, self._capital)  # a Hold keeps its position in it
     funded, share = self._funding(capital) if resized else (self._funded, self._share)
     sized = targets
-    if self._vol_targets or self.risk.max_position < 1:
+    if self._sizing:
         sized = np.clip(targets, -self.risk.max_position, self.risk.max_position)
         for block, vol_target in self._vol_targets:
             sized[block] = size_positions(targets[block], self._scale[t, block], vol_target, self.risk.max_position)
-    order, desired = sleeve_orders(sized, held, share, weights_now, resized)
+    order, logged, book = self._gate(*sleeve_orders(sized, held, share, weights_now, resized), equity, t)
+    return dict(order=order, equity=equity, held=held, sized=sized, funded=funded, share=share, capital=capital,
+                meta_info=meta_info, logged=logged, book=book)  # fmt: skip
+
+
+@patch
+def _gate(self: WealthArenaMultiAgentRLEnv, order, desired, equity, t) -> tuple:
+    "The validator's gate on the book the orders leave: the orders it allows, where its log stood, the book."
     logged = len(self.validator.interventions)
     gated = self.validator.gate(desired, self._symbol_classes, equity, self._day[t])
     if len(self.validator.interventions) > logged:  # the validator scaled the book: its weights become the orders
         order = np.where(gated != desired, gated, order)
-    return dict(order=order, equity=equity, held=held, sized=sized, funded=funded, share=share, capital=capital,
-                meta_info=meta_info, logged=logged, book=gated)
+    return order, logged, gated
 
 
 @patch
@@ -992,17 +1024,17 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
             sleeve_traded, sleeve_costs, traded_per_capital, costs_per_capital, sleeve_drawdown):  # fmt: skip
     "Each agent's reward in the coordination mode (and their terms, kept in `self._terms`)."
     config, mode = self.config, self.coordination_method
-    groups = []  # (term columns, the agents they belong to)
+    groups = []  # (term columns, the agents' rows in them, the agents)
     if mode != "centralized":  # each agent's own reward on its sleeve: one compiled call per reward formula
         own, inputs = np.empty(len(self.classes)), (sleeve_return, sleeve_drawdown, traded_per_capital,
                                                     costs_per_capital, self._sleeve_scale[t])  # fmt: skip
-        for reward, members, _ in self._reward_groups:
+        for (reward, members, _), names in zip(self._reward_groups, self._group_names):
             step_terms = np.empty((len(TERMS), len(members)))
             if self._single_reward:
                 own = batch_terms(*inputs, *reward.kernel_state(), step_terms)
             else:
                 own[members] = batch_terms(*(x[members] for x in inputs), *reward.kernel_state(), step_terms)
-            groups.append((reward.named_terms(step_terms), members))
+            groups.append((reward.named_terms(step_terms), members, names))
     self._terms = terms = {}  # agent -> its reward terms (a TermRow: a view of this step's term arrays)
     if mode == "decentralized":
         rewards = dict(zip(self.classes, own.tolist()))
@@ -1022,17 +1054,17 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
         terms[META] = dict(zip(self._portfolio_terms, named.tolist()))
         coordination = {"cooperation": coop, "diversification": div, "market_impact": impact}
         if mode == "centralized":
-            groups = [({**terms[META], **coordination}, self._all_classes)]
-        else:
-            groups = [({**columns, **coordination, "market_impact": impact[members]}, members)
-                      for columns, members in groups]  # fmt: skip
+            groups = [({**terms[META], **coordination}, None, self.classes)]
+        else:  # each group's rows of the impact term (all of them for one formula)
+            groups = [({**columns, **coordination, "market_impact": impact if self._single_reward else impact[members]},
+                       members, names) for columns, members, names in groups]  # fmt: skip
         if META in self.agents:
             gap = meta_info.get("gap", 0.0)
             rewards[META] = float(shared - config.limit_penalty * gap)
             terms[META]["limit_gap"] = gap
-    for columns, members in groups:
-        for row, k in enumerate(members.tolist()):
-            terms[self.classes[k]] = TermRow(columns, row)
+    for columns, _, names in groups:
+        for row, name in enumerate(names):
+            terms[name] = TermRow(columns, row)
     return rewards
 
 
