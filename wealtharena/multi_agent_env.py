@@ -44,7 +44,7 @@ __all__ = ['COORDINATION_METHODS', 'DEFAULT_AGENT_WEIGHTS', 'META', 'MIN_CAPITAL
            'split_system_config', 'MultiAgentConfig', 'agent_settings', 'symbol_markets', 'merged_agent_config',
            'WealthArenaMultiAgentRLEnv', 'shrunk_covariance_snapshot', 'discrete_targets', 'continuous_targets',
            'book_positions', 'sleeve_orders', 'book_and_orders', 'settle', 'observe', 'coordination_rewards',
-           'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
+           'sleeve_and_coordination_rewards', 'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
 
 # %% ../nbs/19_multi_agent_env.ipynb #4a3ab520
 COORDINATION_METHODS = ("decentralized", "centralized", "hierarchical")
@@ -771,6 +771,35 @@ def coordination_rewards(
         total[k] = (shared if shared_only else own[k]) + (bonus - impact_weight * impact[k])
     return total, shared, portfolio_terms[:, 0][order], coop, div
 
+# %% ../nbs/19_multi_agent_env.ipynb #c00rdk05
+@njit(cache=True)
+def sleeve_and_coordination_rewards(
+    sleeve_return: np.ndarray,  # each sleeve's return over the bar
+    sleeve_drawdown: np.ndarray,  # each sleeve's drawdown after it
+    traded_per_capital: np.ndarray,  # each sleeve's traded value per unit of its capital
+    costs_per_capital: np.ndarray,  # each sleeve's costs per unit of its capital
+    sleeve_scale: np.ndarray,  # each sleeve's volatility known at the decision
+    used: np.ndarray,  # the agents' reward formula and state: Reward.kernel_state(), in its order
+    order: np.ndarray,
+    weights: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    last_drawdown: np.ndarray,
+    count: np.ndarray,
+    recent: np.ndarray,
+    clip: float,
+    eta: float,
+    min_variance: float,
+    cvar_cutoff: float,
+    sleeve_terms: np.ndarray,  # out: the agents' terms (rows in TERMS order, one column per agent)
+    *coordination,  # coordination_rewards' arguments after `own`
+) -> tuple:
+    "The agents' own rewards (one formula) and then `coordination_rewards` on them: its outputs and the own rewards."
+    own = batch_terms(sleeve_return, sleeve_drawdown, traded_per_capital, costs_per_capital, sleeve_scale, used, order,
+                      weights, a, b, last_drawdown, count, recent, clip, eta, min_variance, cvar_cutoff, sleeve_terms)
+    total, shared, named, coop, div = coordination_rewards(own, *coordination)
+    return total, shared, named, coop, div, own
+
 # %% ../nbs/19_multi_agent_env.ipynb #cb26141b
 @patch
 def reset(
@@ -1025,9 +1054,10 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
     "Each agent's reward in the coordination mode (and their terms, kept in `self._terms`)."
     config, mode = self.config, self.coordination_method
     groups = []  # (term columns, the agents' rows in them, the agents)
-    if mode != "centralized":  # each agent's own reward on its sleeve: one compiled call per reward formula
-        own, inputs = np.empty(len(self.classes)), (sleeve_return, sleeve_drawdown, traded_per_capital,
-                                                    costs_per_capital, self._sleeve_scale[t])  # fmt: skip
+    inputs = (sleeve_return, sleeve_drawdown, traded_per_capital, costs_per_capital, self._sleeve_scale[t])
+    fused = mode == "hierarchical" and self._single_reward  # the agents' rewards inside the coordination call
+    if mode != "centralized" and not fused:  # each agent's own reward on its sleeve: one compiled call per formula
+        own = np.empty(len(self.classes))
         for (reward, members, _), names in zip(self._reward_groups, self._group_names):
             step_terms = np.empty((len(TERMS), len(members)))
             if self._single_reward:
@@ -1043,20 +1073,26 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
         if config.market_impact:  # each sleeve's square-root impact at the notional book size
             each = market_impact_costs(traded_each / equity, self._vol[t + 1], self._adv[t + 1], config.impact_aum)
             impact = np.add.reduceat(each, self._starts) / self._portfolio_scale[t]
-        portfolio_terms = np.empty((len(TERMS), 1))
-        total, shared, named, coop, div = coordination_rewards(
-            own if mode == "hierarchical" else self._zeros, equity_next / equity - 1.0, 1.0 - equity_next / self._peak,
-            sleeve_traded, sleeve_costs, equity, self._portfolio_scale[t], *self._portfolio_reward.kernel_state(),
-            portfolio_terms, self._capital, self._covariance, impact, config.cooperation, config.diversification,
-            config.market_impact, mode == "centralized",
-        )  # fmt: skip
+        coordination = (equity_next / equity - 1.0, 1.0 - equity_next / self._peak, sleeve_traded, sleeve_costs,
+                        equity, self._portfolio_scale[t], *self._portfolio_reward.kernel_state(),
+                        np.empty((len(TERMS), 1)), self._capital, self._covariance, impact, config.cooperation,
+                        config.diversification, config.market_impact, mode == "centralized")  # fmt: skip
+        if fused:
+            reward, members, _ = self._reward_groups[0]
+            step_terms = np.empty((len(TERMS), len(members)))
+            total, shared, named, coop, div, _ = sleeve_and_coordination_rewards(*inputs, *reward.kernel_state(),
+                                                                                 step_terms, *coordination)
+            groups.append((reward.named_terms(step_terms), members, self._group_names[0]))
+        else:
+            own = own if mode == "hierarchical" else self._zeros
+            total, shared, named, coop, div = coordination_rewards(own, *coordination)
         rewards = dict(zip(self.classes, total.tolist()))
         terms[META] = dict(zip(self._portfolio_terms, named.tolist()))
-        coordination = {"cooperation": coop, "diversification": div, "market_impact": impact}
+        coordinating = {"cooperation": coop, "diversification": div, "market_impact": impact}
         if mode == "centralized":
-            groups = [({**terms[META], **coordination}, None, self.classes)]
+            groups = [({**terms[META], **coordinating}, None, self.classes)]
         else:  # each group's rows of the impact term (all of them for one formula)
-            groups = [({**columns, **coordination, "market_impact": impact if self._single_reward else impact[members]},
+            groups = [({**columns, **coordinating, "market_impact": impact if self._single_reward else impact[members]},
                        members, names) for columns, members, names in groups]  # fmt: skip
         if META in self.agents:
             gap = meta_info.get("gap", 0.0)
