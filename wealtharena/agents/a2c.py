@@ -54,6 +54,8 @@ class Args(RunArgs):
     """the discount factor gamma"""
     gae_lambda: float = 1.0
     """the lambda of generalised advantage estimation (1: n-step returns, A2C's own estimate)"""
+    bootstrap_truncated: bool = False
+    """bootstrap a time-limit truncation from the critic, as SB3 does (Pardo et al. 2018); False cuts it (cleanrl)"""
     norm_adv: bool = False
     """toggle advantage normalisation"""
     ent_coef: float = 0.0
@@ -243,7 +245,7 @@ def train(
     act_shape = () if agent.discrete else act_space.shape
     obs = torch.zeros((n, e, obs_dim))
     actions = torch.zeros((n, e) + act_shape, dtype=torch.long if agent.discrete else torch.float32)
-    rewards, ended, values, valid = (torch.zeros((n, e)) for _ in range(4))
+    rewards, ended, terminated, values, valid = (torch.zeros((n, e)) for _ in range(5))
 
     next_obs = torch.as_tensor(envs.reset(seed=args.seed + start_iteration - 1)[0], dtype=torch.float32).reshape(e, -1)
     last_ended = torch.zeros(e)
@@ -263,6 +265,7 @@ def train(
             next_obs_np, reward, terminations, truncations, infos = envs.step(env_action)
             rewards[step] = torch.as_tensor(reward, dtype=torch.float32)
             ended[step] = last_ended = torch.as_tensor(np.logical_or(terminations, truncations), dtype=torch.float32)
+            terminated[step] = torch.as_tensor(terminations, dtype=torch.float32)
             next_obs = torch.as_tensor(next_obs_np, dtype=torch.float32).reshape(e, -1)
             if "episode" in infos:
                 finished = infos["_episode"]
@@ -276,8 +279,10 @@ def train(
             advantages, lastgaelam = torch.zeros_like(rewards), 0
             for t in reversed(range(n)):
                 following = next_value if t == n - 1 else values[t + 1]
-                nonterminal = 1.0 - ended[t]
-                delta = rewards[t] + args.gamma * following * nonterminal - values[t]
+                nonterminal = 1.0 - ended[t]  # no advantage flows back across an episode's end
+                # a truncated episode's last state keeps its value: its next observation is the final one (NEXT_STEP)
+                bootstrap = 1.0 - terminated[t] if args.bootstrap_truncated else nonterminal
+                delta = rewards[t] + args.gamma * following * bootstrap - values[t]
                 advantages[t] = lastgaelam = delta + args.gamma * args.gae_lambda * nonterminal * lastgaelam
             returns = advantages + values
 

@@ -54,6 +54,8 @@ class Args(RunArgs):
     """the discount factor gamma"""
     gae_lambda: float = 0.95
     """the lambda of generalised advantage estimation (1: Monte-Carlo returns)"""
+    bootstrap_truncated: bool = False
+    """bootstrap a time-limit truncation from the critic, as SB3 does (Pardo et al. 2018); False cuts it (cleanrl)"""
     num_minibatches: int = 32
     """the number of minibatches per epoch"""
     update_epochs: int = 10
@@ -255,7 +257,7 @@ def train(
     act_shape = () if agent.discrete else act_space.shape
     obs = torch.zeros((n, e, obs_dim))
     actions = torch.zeros((n, e) + act_shape, dtype=torch.long if agent.discrete else torch.float32)
-    logprobs, rewards, ended, values, valid = (torch.zeros((n, e)) for _ in range(5))
+    logprobs, rewards, ended, terminated, values, valid = (torch.zeros((n, e)) for _ in range(6))
 
     next_obs = torch.as_tensor(envs.reset(seed=args.seed + start_iteration - 1)[0], dtype=torch.float32).reshape(e, -1)
     last_ended = torch.zeros(e)
@@ -276,6 +278,7 @@ def train(
             next_obs_np, reward, terminations, truncations, infos = envs.step(env_action)
             rewards[step] = torch.as_tensor(reward, dtype=torch.float32)
             ended[step] = last_ended = torch.as_tensor(np.logical_or(terminations, truncations), dtype=torch.float32)
+            terminated[step] = torch.as_tensor(terminations, dtype=torch.float32)
             next_obs = torch.as_tensor(next_obs_np, dtype=torch.float32).reshape(e, -1)
             if "episode" in infos:
                 finished = infos["_episode"]
@@ -283,14 +286,16 @@ def train(
                 log.scalar("charts/episodic_length", infos["episode"]["l"][finished].mean(), global_step)
         log.advance(n * e)
 
-        # generalised advantage estimation, cut at episode ends (a truncated episode is cut too, as cleanrl does)
+        # generalised advantage estimation, cut at episode ends; a truncation bootstraps from the critic
         with torch.no_grad():
             next_value = agent.get_value(next_obs).reshape(1, -1)
             advantages, lastgaelam = torch.zeros_like(rewards), 0
             for t in reversed(range(n)):
                 following = next_value if t == n - 1 else values[t + 1]
-                nonterminal = 1.0 - ended[t]
-                delta = rewards[t] + args.gamma * following * nonterminal - values[t]
+                nonterminal = 1.0 - ended[t]  # no advantage flows back across an episode's end
+                # a truncated episode's last state keeps its value: its next observation is the final one (NEXT_STEP)
+                bootstrap = 1.0 - terminated[t] if args.bootstrap_truncated else nonterminal
+                delta = rewards[t] + args.gamma * following * bootstrap - values[t]
                 advantages[t] = lastgaelam = delta + args.gamma * args.gae_lambda * nonterminal * lastgaelam
             returns = advantages + values
 
