@@ -599,10 +599,12 @@ def book_and_orders(
     class_of: np.ndarray,  # each symbol's agent (index)
     counts: np.ndarray,  # each agent's number of symbols
 ) -> tuple:
-    "`book_positions` then `sleeve_orders` in one call, for a bar whose capital weights stay and orders are unsized."
+    "`book_positions`, `sleeve_orders` on a bar whose capital weights stay: equity, signals; rows held, order, desired."
     equity, weights, held, signals = book_positions(cash, shares, close, targets, share, class_of, counts)
     order, desired = sleeve_orders(targets, held, share, weights, False)
-    return equity, weights, held, signals, order, desired
+    rows = np.empty((3, held.size))  # one array back: each returned array costs a boxing
+    rows[0], rows[1], rows[2] = held, order, desired
+    return equity, signals, rows
 
 # %% ../nbs/19_multi_agent_env.ipynb #0ff11afa
 @njit(cache=True)
@@ -633,11 +635,12 @@ def settle(
     covariance: np.ndarray,  # the sleeves' EWM return covariance (updated in place)
     alpha: float,  # the bar's weight in that covariance (0: not kept)
 ) -> tuple:
-    "The bar's borrow fee and equity after it, each symbol's traded value, per sleeve: P&L, return, reward inputs."
+    "Borrow fee, equity after the bar, each symbol's traded value; rows per sleeve: P&L, return and the reward inputs."
     n_sleeves = counts.size
-    traded_each = np.empty(shares.size)
-    pnl_k, paper_k = np.zeros(n_sleeves), np.zeros(n_sleeves)
-    traded_k, costs_k = np.zeros(n_sleeves), np.zeros(n_sleeves)
+    traded_each, per_sleeve = np.empty(shares.size), np.zeros((7, n_sleeves))  # one array back: each costs a boxing
+    pnl_k, returns, traded_k, costs_k = per_sleeve[0], per_sleeve[1], per_sleeve[2], per_sleeve[3]
+    traded_per_capital, costs_per_capital, drawdown = per_sleeve[4], per_sleeve[5], per_sleeve[6]
+    paper_k = np.zeros(n_sleeves)
     fee, holdings = 0.0, 0.0
     for j in range(shares.size):
         old, new, price = old_shares[j], shares[j], prices[j]
@@ -667,8 +670,6 @@ def settle(
         costs_k[k] += cost
         traded_each[j] = traded
         holdings += new * next_close[j]
-    returns, traded_per_capital = np.empty(n_sleeves), np.zeros(n_sleeves)
-    costs_per_capital, drawdown = np.zeros(n_sleeves), np.empty(n_sleeves)
     for k in range(n_sleeves):
         sleeve_capital = funded[k] * equity
         if sleeve_capital > 0:
@@ -684,8 +685,7 @@ def settle(
             for m in range(n_sleeves):
                 covariance[k, m] = (1 - alpha) * covariance[k, m] + alpha * returns[k] * returns[m]
     equity_next = cash - fee + holdings
-    per_capital = (traded_per_capital, costs_per_capital)
-    return fee, equity_next, traded_each, pnl_k, returns, traded_k, costs_k, *per_capital, drawdown
+    return fee, equity_next, traded_each, per_sleeve
 
 # %% ../nbs/19_multi_agent_env.ipynb #a93f27ed
 @njit(cache=True)
@@ -794,11 +794,10 @@ def sleeve_and_coordination_rewards(
     sleeve_terms: np.ndarray,  # out: the agents' terms (rows in TERMS order, one column per agent)
     *coordination,  # coordination_rewards' arguments after `own`
 ) -> tuple:
-    "The agents' own rewards (one formula) and then `coordination_rewards` on them: its outputs and the own rewards."
+    "The agents' own rewards (one formula), then `coordination_rewards` on them: its outputs."
     own = batch_terms(sleeve_return, sleeve_drawdown, traded_per_capital, costs_per_capital, sleeve_scale, used, order,
                       weights, a, b, last_drawdown, count, recent, clip, eta, min_variance, cvar_cutoff, sleeve_terms)
-    total, shared, named, coop, div = coordination_rewards(own, *coordination)
-    return total, shared, named, coop, div, own
+    return coordination_rewards(own, *coordination)
 
 # %% ../nbs/19_multi_agent_env.ipynb #cb26141b
 @patch
@@ -939,7 +938,7 @@ def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
     targets = self._all_targets(actions)
     rebalancing = self.coordination_method != "decentralized" and (t - self._start) % self.config.rebalance_every == 0
     if not (rebalancing or self._sizing):  # most bars: the book and its orders in one compiled call
-        equity, _, held, self._signals, order, desired = book_and_orders(
+        equity, self._signals, (held, order, desired) = book_and_orders(
             self._cash, self._shares, self._close[t], targets, self._share, self._class_of, self._counts
         )
         order, logged, book = self._gate(order, desired, equity, t)
@@ -1009,12 +1008,13 @@ def step(
     cash, shares, traded, commission, slippage, impact = rebalance(
         self._cash, self._shares, order, prices, self.costs, ARRAYS, *impact_inputs
     )
-    fee, equity_next, traded_each, sleeve_pnl, sleeve_return, *reward_inputs = settle(
+    fee, equity_next, traded_each, per_sleeve = settle(
         self._shares, shares, prices, close, next_close, self._rate, self._borrow, float(self.costs.impact), vol, adv,
         self._entry, self._account, self._account_peak, plan["held"], plan["sized"], plan["share"], equity,
         plan["funded"], self._class_of, self._counts, self._sleeve, self._sleeve_peak, cash, self._covariance,
         0.0 if self.coordination_method == "decentralized" else 2.0 / 61,  # the sleeves' covariance: EWM, span 60
     )
+    sleeve_pnl, sleeve_return, *reward_inputs = per_sleeve  # (rows: views of one array)
     self._cash, self._shares, self._t = cash - fee, shares, nxt
     if self._fusion is not None:
         self._fusion.update(sleeve_return)
@@ -1080,8 +1080,8 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
         if fused:
             reward, members, _ = self._reward_groups[0]
             step_terms = np.empty((len(TERMS), len(members)))
-            total, shared, named, coop, div, _ = sleeve_and_coordination_rewards(*inputs, *reward.kernel_state(),
-                                                                                 step_terms, *coordination)
+            total, shared, named, coop, div = sleeve_and_coordination_rewards(*inputs, *reward.kernel_state(),
+                                                                              step_terms, *coordination)
             groups.append((reward.named_terms(step_terms), members, self._group_names[0]))
         else:
             own = own if mode == "hierarchical" else self._zeros
