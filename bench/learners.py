@@ -9,7 +9,6 @@ configuration (agents.yaml) on its market, in environment steps per second.
 
 Run: python bench/learners.py [--tables defaults same crypto] [--seeds 0 1 2] [--out bench/results/learners.csv]
      python bench/learners.py --profile ppo     (where the time of our update goes: cProfile's top entries)
-     python bench/learners.py --operators sac   (torch's operator profile of ours and SB3's at SB3's settings)
 A stopped run resumes: rows already in the CSV are not run again.
 """
 
@@ -156,58 +155,6 @@ def profile(algorithm: str, out: Path) -> None:
     print(out.read_text())
 
 
-MATRIX_PRODUCTS = ("aten::addmm", "aten::mm", "aten::bmm", "aten::addmv", "aten::mv", "aten::dot")
-OPERATOR_STEPS = {"ppo": 20_000, "a2c": 20_000, "dqn": 20_000, "sac": 3_000}
-
-
-def operator_profile(algorithm: str, library: str) -> list[dict]:
-    "torch's CPU operator profile of one run at SB3's default settings (seed 0): self seconds per operator."
-    import gymnasium as gym
-    from torch.profiler import ProfilerActivity
-    from torch.profiler import profile as torch_profile
-
-    torch.set_num_threads(1)
-    env_id, steps = TASKS[algorithm][0], OPERATOR_STEPS[algorithm]
-    if library == "ours":
-        quiet = dict(QUIET, eval_episodes=1)  # one evaluation episode: SB3's learn() evaluates nothing
-        args = MODULES[algorithm].Args(env_id=env_id, seed=0, total_timesteps=steps, **SB3_DEFAULTS_AS_OURS[algorithm],
-                                       **quiet)  # fmt: skip
-        run = lambda: MODULES[algorithm].train(args)
-    else:
-        import stable_baselines3 as sb3
-        from stable_baselines3.common.env_util import make_vec_env
-
-        model = getattr(sb3, algorithm.upper())("MlpPolicy", make_vec_env(env_id, n_envs=1, seed=0), seed=0,
-                                                device="cpu", verbose=0)  # fmt: skip
-        run = lambda: model.learn(total_timesteps=steps)
-    gym.logger.min_level = 40
-    with torch_profile(activities=[ProfilerActivity.CPU]) as profiled:
-        started = time.perf_counter()
-        run()
-        wall = time.perf_counter() - started
-    rows = [dict(algorithm=algorithm, library=library, operator="(the whole run, wall clock)", calls=1,
-                 self_seconds=wall, share_of_run=1.0)]  # fmt: skip
-    for event in sorted(profiled.key_averages(), key=lambda e: -e.self_cpu_time_total):
-        seconds = event.self_cpu_time_total / 1e6
-        rows.append(dict(algorithm=algorithm, library=library, operator=event.key, calls=event.count,
-                         self_seconds=seconds, share_of_run=seconds / wall))  # fmt: skip
-    return rows
-
-
-def operator_summary(rows: pd.DataFrame) -> pd.DataFrame:
-    "Per library: the run's seconds, its matrix products' seconds and share, and every other operator's share."
-    summary = []
-    for library, part in rows.groupby("library", sort=False):
-        wall = part.loc[part["operator"].str.startswith("("), "self_seconds"].iloc[0]
-        ops = part[~part["operator"].str.startswith("(")]
-        products = ops.loc[ops["operator"].isin(MATRIX_PRODUCTS), "self_seconds"].sum()
-        summary.append({"library": library, "run (s)": wall, "matrix products (s)": products,
-                        "matrix products (share)": products / wall,
-                        "other operators (share)": (ops["self_seconds"].sum() - products) / wall,
-                        "outside operators (share)": 1 - ops["self_seconds"].sum() / wall})  # fmt: skip
-    return pd.DataFrame(summary)
-
-
 def summary(table: pd.DataFrame) -> pd.DataFrame:
     "Per table, algorithm and task: mean return and seconds of each library over the seeds, and SB3's time over ours."
     rows = table[table["table"] != "crypto"] if "table" in table else table
@@ -273,18 +220,10 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=1, help="worker processes, one core each (2 on this machine)")
     parser.add_argument("--out", type=Path, default=Path("bench/results/learners.csv"))
     parser.add_argument("--profile", choices=list(TASKS), help="profile one learner instead")
-    parser.add_argument("--operators", choices=list(TASKS), help="torch's operator profile of ours and SB3's instead")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     if args.profile:
         return profile(args.profile, args.out.with_name(f"profile_{args.profile}.txt"))
-    if args.operators:
-        table = ResultTable(args.out.with_name(f"profile_{args.operators}_ops.csv"), ["library", "operator"])
-        table.rows = []  # a profile replaces the last one: it describes the code as it is now
-        for library in ("ours", "sb3"):
-            table.add(operator_profile(args.operators, library))
-        print(operator_summary(table.frame()).round(3).to_string(index=False))
-        return table.frame()
     table = ResultTable(args.out, ["table", "algorithm", "env_id", "seed", "library"])
     keys = ("table", "algorithm", "env_id", "seed", "library")
     todo = [t for t in tasks(args.tables, args.algorithms, args.seeds) if not table.done(**dict(zip(keys, t)))]
