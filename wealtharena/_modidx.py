@@ -901,10 +901,6 @@ d = {
                 'multi_agent_env.html#shrunk_covariance_snapshot',
                 'wealtharena/multi_agent_env.py',
             ),
-            'wealtharena.multi_agent_env.sleeve_and_coordination_rewards': (
-                'multi_agent_env.html#sleeve_and_coordination_rewards',
-                'wealtharena/multi_agent_env.py',
-            ),
             'wealtharena.multi_agent_env.sleeve_orders': (
                 'multi_agent_env.html#sleeve_orders',
                 'wealtharena/multi_agent_env.py',

@@ -26,16 +26,8 @@ from .baselines import ledoit_wolf
 from .data import ASSET_CLASSES, asset_class_name
 from .execution import ARRAYS, AssetCosts, rebalance
 from .fusion import FUSION_METHODS, make_fusion
-from wealtharena.rewards import (
-    TERMS,
-    Reward,
-    TermRow,
-    batch_terms,
-    cooperation,
-    market_impact_costs,
-    sleeve_diversification,
-    warm_moments,
-)
+from .rewards import TERMS, Reward, TermRow, batch_terms, cooperation, market_impact_costs, warm_moments
+from .rewards import sleeve_diversification
 from .risk import RiskConfig, SafetyValidator, config_from_section, size_positions
 from .trading_env import fit_scaler, market_arrays, symbol_frames
 
@@ -44,7 +36,7 @@ __all__ = ['COORDINATION_METHODS', 'DEFAULT_AGENT_WEIGHTS', 'META', 'MIN_CAPITAL
            'split_system_config', 'MultiAgentConfig', 'agent_settings', 'symbol_markets', 'merged_agent_config',
            'WealthArenaMultiAgentRLEnv', 'shrunk_covariance_snapshot', 'discrete_targets', 'continuous_targets',
            'book_positions', 'sleeve_orders', 'book_and_orders', 'settle', 'observe', 'coordination_rewards',
-           'sleeve_and_coordination_rewards', 'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
+           'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
 
 # %% ../nbs/19_multi_agent_env.ipynb #4a3ab520
 COORDINATION_METHODS = ("decentralized", "centralized", "hierarchical")
@@ -705,7 +697,7 @@ def observe(
     source: np.ndarray,  # out: the source vector (float32)
     gather: np.ndarray,  # where each agent's observation reads the source
 ) -> tuple:
-    "Every agent's observation, end to end, from one source vector; the portfolio's drawdown and gross exposure."
+    "Every agent's observation, end to end, from one source vector (the portfolio's drawdown and gross exposure last)."
     market = market_row.size
     source[:market] = market_row
     exposure = 0.0
@@ -724,9 +716,8 @@ def observe(
     source[tail + signals.size : tail + signals.size + capital.size] = capital
     tail += signals.size + capital.size
     source[tail : tail + meta_market.size] = meta_market
-    drawdown = 1.0 - equity / peak
-    source[-2], source[-1] = drawdown, exposure
-    return source.take(gather), drawdown, exposure
+    source[-2], source[-1] = 1.0 - equity / peak, exposure
+    return source.take(gather)
 
 # %% ../nbs/19_multi_agent_env.ipynb #c00rdk02
 @njit(cache=True)
@@ -770,34 +761,6 @@ def coordination_rewards(
     for k in range(own.size):
         total[k] = (shared if shared_only else own[k]) + (bonus - impact_weight * impact[k])
     return total, shared, portfolio_terms[:, 0][order], coop, div
-
-# %% ../nbs/19_multi_agent_env.ipynb #c00rdk05
-@njit(cache=True)
-def sleeve_and_coordination_rewards(
-    sleeve_return: np.ndarray,  # each sleeve's return over the bar
-    sleeve_drawdown: np.ndarray,  # each sleeve's drawdown after it
-    traded_per_capital: np.ndarray,  # each sleeve's traded value per unit of its capital
-    costs_per_capital: np.ndarray,  # each sleeve's costs per unit of its capital
-    sleeve_scale: np.ndarray,  # each sleeve's volatility known at the decision
-    used: np.ndarray,  # the agents' reward formula and state: Reward.kernel_state(), in its order
-    order: np.ndarray,
-    weights: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    last_drawdown: np.ndarray,
-    count: np.ndarray,
-    recent: np.ndarray,
-    clip: float,
-    eta: float,
-    min_variance: float,
-    cvar_cutoff: float,
-    sleeve_terms: np.ndarray,  # out: the agents' terms (rows in TERMS order, one column per agent)
-    *coordination,  # coordination_rewards' arguments after `own`
-) -> tuple:
-    "The agents' own rewards (one formula), then `coordination_rewards` on them: its outputs."
-    own = batch_terms(sleeve_return, sleeve_drawdown, traded_per_capital, costs_per_capital, sleeve_scale, used, order,
-                      weights, a, b, last_drawdown, count, recent, clip, eta, min_variance, cvar_cutoff, sleeve_terms)
-    return coordination_rewards(own, *coordination)
 
 # %% ../nbs/19_multi_agent_env.ipynb #cb26141b
 @patch
@@ -847,7 +810,7 @@ def reset(
     self._covariance = np.cov(recent.T) if len(recent) > 2 else np.eye(n_classes) * 1e-4
     self._capital = config.weights()
     if self.coordination_method == "hierarchical":
-        self._capital = self.risk.sleeve_limits().apply(config.weights(), sleeves=self.classes)[0]
+        self._capital = self._limits.apply(config.weights(), bounds=self._bounds)[0]
     self._funded, self._share = self._funding(self._capital)
     self.validator.reset(self._cash)
     for reward, members, warm in self._reward_groups:
@@ -1054,10 +1017,10 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
     "Each agent's reward in the coordination mode (and their terms, kept in `self._terms`)."
     config, mode = self.config, self.coordination_method
     groups = []  # (term columns, the agents' rows in them, the agents)
-    inputs = (sleeve_return, sleeve_drawdown, traded_per_capital, costs_per_capital, self._sleeve_scale[t])
-    fused = mode == "hierarchical" and self._single_reward  # the agents' rewards inside the coordination call
-    if mode != "centralized" and not fused:  # each agent's own reward on its sleeve: one compiled call per formula
-        own = np.empty(len(self.classes))
+    own = self._zeros  # centralized: every agent is paid the shared reward
+    if mode != "centralized":  # each agent's own reward on its sleeve: one compiled call per reward formula
+        own, inputs = np.empty(len(self.classes)), (sleeve_return, sleeve_drawdown, traded_per_capital,
+                                                    costs_per_capital, self._sleeve_scale[t])  # fmt: skip
         for (reward, members, _), names in zip(self._reward_groups, self._group_names):
             step_terms = np.empty((len(TERMS), len(members)))
             if self._single_reward:
@@ -1073,19 +1036,12 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
         if config.market_impact:  # each sleeve's square-root impact at the notional book size
             each = market_impact_costs(traded_each / equity, self._vol[t + 1], self._adv[t + 1], config.impact_aum)
             impact = np.add.reduceat(each, self._starts) / self._portfolio_scale[t]
-        coordination = (equity_next / equity - 1.0, 1.0 - equity_next / self._peak, sleeve_traded, sleeve_costs,
-                        equity, self._portfolio_scale[t], *self._portfolio_reward.kernel_state(),
-                        np.empty((len(TERMS), 1)), self._capital, self._covariance, impact, config.cooperation,
-                        config.diversification, config.market_impact, mode == "centralized")  # fmt: skip
-        if fused:
-            reward, members, _ = self._reward_groups[0]
-            step_terms = np.empty((len(TERMS), len(members)))
-            total, shared, named, coop, div = sleeve_and_coordination_rewards(*inputs, *reward.kernel_state(),
-                                                                              step_terms, *coordination)
-            groups.append((reward.named_terms(step_terms), members, self._group_names[0]))
-        else:
-            own = own if mode == "hierarchical" else self._zeros
-            total, shared, named, coop, div = coordination_rewards(own, *coordination)
+        total, shared, named, coop, div = coordination_rewards(
+            own, equity_next / equity - 1.0, 1.0 - equity_next / self._peak, sleeve_traded, sleeve_costs, equity,
+            self._portfolio_scale[t], *self._portfolio_reward.kernel_state(), np.empty((len(TERMS), 1)),
+            self._capital, self._covariance, impact, config.cooperation, config.diversification, config.market_impact,
+            mode == "centralized",
+        )  # fmt: skip
         rewards = dict(zip(self.classes, total.tolist()))
         terms[META] = dict(zip(self._portfolio_terms, named.tolist()))
         coordinating = {"cooperation": coop, "diversification": div, "market_impact": impact}
@@ -1109,7 +1065,7 @@ def _observations(self: WealthArenaMultiAgentRLEnv, equity: float) -> dict:
     "Every agent's observation: its symbols' TradingEnv rows with their sub-account state, then coordination."
     t = self._t
     meta_market = self._meta_market(t) if self._has_meta else self._no_meta_market
-    gathered, _, _ = observe(
+    gathered = observe(
         self._market_flat[t], self._shares, self._close[t], self._entry, self._account, self._account_peak,
         self._share, self._signals, self._capital, meta_market, equity, self._peak, self._source, self._gather,
     )
