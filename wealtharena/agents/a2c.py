@@ -265,7 +265,8 @@ def train(
             next_obs_np, reward, terminations, truncations, infos = envs.step(env_action)
             rewards[step] = torch.as_tensor(reward, dtype=torch.float32)
             ended[step] = last_ended = torch.as_tensor(np.logical_or(terminations, truncations), dtype=torch.float32)
-            terminated[step] = torch.as_tensor(terminations, dtype=torch.float32)
+            if args.bootstrap_truncated:  # (only then are terminations and truncations told apart)
+                terminated[step] = torch.as_tensor(terminations, dtype=torch.float32)
             next_obs = torch.as_tensor(next_obs_np, dtype=torch.float32).reshape(e, -1)
             if "episode" in infos:
                 finished = infos["_episode"]

@@ -278,7 +278,8 @@ def train(
             next_obs_np, reward, terminations, truncations, infos = envs.step(env_action)
             rewards[step] = torch.as_tensor(reward, dtype=torch.float32)
             ended[step] = last_ended = torch.as_tensor(np.logical_or(terminations, truncations), dtype=torch.float32)
-            terminated[step] = torch.as_tensor(terminations, dtype=torch.float32)
+            if args.bootstrap_truncated:  # (only then are terminations and truncations told apart)
+                terminated[step] = torch.as_tensor(terminations, dtype=torch.float32)
             next_obs = torch.as_tensor(next_obs_np, dtype=torch.float32).reshape(e, -1)
             if "episode" in infos:
                 finished = infos["_episode"]
@@ -286,7 +287,8 @@ def train(
                 log.scalar("charts/episodic_length", infos["episode"]["l"][finished].mean(), global_step)
         log.advance(n * e)
 
-        # generalised advantage estimation, cut at episode ends; a truncation bootstraps from the critic
+        # generalised advantage estimation, cut at episode ends (with bootstrap_truncated, a time limit's last state
+        # is valued by the critic)
         with torch.no_grad():
             next_value = agent.get_value(next_obs).reshape(1, -1)
             advantages, lastgaelam = torch.zeros_like(rewards), 0
