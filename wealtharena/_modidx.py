@@ -896,6 +896,10 @@ d = {
                 'wealtharena/multi_agent_env.py',
             ),
             'wealtharena.multi_agent_env.observe': ('multi_agent_env.html#observe', 'wealtharena/multi_agent_env.py'),
+            'wealtharena.multi_agent_env.own_rewards': (
+                'multi_agent_env.html#own_rewards',
+                'wealtharena/multi_agent_env.py',
+            ),
             'wealtharena.multi_agent_env.settle': ('multi_agent_env.html#settle', 'wealtharena/multi_agent_env.py'),
             'wealtharena.multi_agent_env.shrunk_covariance_snapshot': (
                 'multi_agent_env.html#shrunk_covariance_snapshot',

@@ -35,8 +35,8 @@ from .trading_env import fit_scaler, market_arrays, symbol_frames
 __all__ = ['COORDINATION_METHODS', 'DEFAULT_AGENT_WEIGHTS', 'META', 'MIN_CAPITAL', 'SYSTEM_SECTIONS',
            'split_system_config', 'MultiAgentConfig', 'agent_settings', 'symbol_markets', 'merged_agent_config',
            'WealthArenaMultiAgentRLEnv', 'shrunk_covariance_snapshot', 'discrete_targets', 'continuous_targets',
-           'book_positions', 'sleeve_orders', 'book_and_orders', 'settle', 'observe', 'coordination_rewards',
-           'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
+           'book_positions', 'sleeve_orders', 'book_and_orders', 'settle', 'observe', 'own_rewards',
+           'coordination_rewards', 'frozen_actions', 'SleeveEnv', 'SleeveVectorEnv', 'fine_tune']
 
 # %% ../nbs/19_multi_agent_env.ipynb #4a3ab520
 COORDINATION_METHODS = ("decentralized", "centralized", "hierarchical")
@@ -437,7 +437,8 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
             begin = sum(len(i) for i in index)
             index.append(np.arange(signals, portfolio + 2))
             bounds[META] = (begin, begin + len(index[-1]))
-        self._gather, self._gather_bounds = np.concatenate(index), bounds
+        self._gather = np.concatenate(index)
+        self._gather_slices = [(name, slice(begin, end)) for name, (begin, end) in bounds.items()]
         self._source = np.empty(portfolio + 2, dtype=np.float32)
 
     def _regime_indicators(self, baskets: pd.DataFrame) -> np.ndarray:
@@ -627,11 +628,11 @@ def settle(
     covariance: np.ndarray,  # the sleeves' EWM return covariance (updated in place)
     alpha: float,  # the bar's weight in that covariance (0: not kept)
 ) -> tuple:
-    "Borrow fee, equity after the bar, each symbol's traded value; rows per sleeve: P&L, return and the reward inputs."
+    "Borrow fee, equity after the bar, each symbol's traded value; per sleeve: the reward's inputs, P&L, traded, costs."
     n_sleeves = counts.size
     traded_each, per_sleeve = np.empty(shares.size), np.zeros((7, n_sleeves))  # one array back: each costs a boxing
-    pnl_k, returns, traded_k, costs_k = per_sleeve[0], per_sleeve[1], per_sleeve[2], per_sleeve[3]
-    traded_per_capital, costs_per_capital, drawdown = per_sleeve[4], per_sleeve[5], per_sleeve[6]
+    returns, drawdown, traded_per_capital, costs_per_capital = per_sleeve[:4]
+    pnl_k, traded_k, costs_k = per_sleeve[4], per_sleeve[5], per_sleeve[6]  # (the rows the reward reads come first)
     paper_k = np.zeros(n_sleeves)
     fee, holdings = 0.0, 0.0
     for j in range(shares.size):
@@ -717,7 +718,38 @@ def observe(
     tail += signals.size + capital.size
     source[tail : tail + meta_market.size] = meta_market
     source[-2], source[-1] = 1.0 - equity / peak, exposure
-    return source.take(gather)
+    gathered = np.empty(gather.size, dtype=np.float32)
+    for i in range(gather.size):  # (a loop: faster than numba's `take` on these sizes)
+        gathered[i] = source[gather[i]]
+    return gathered
+
+# %% ../nbs/19_multi_agent_env.ipynb #ownrw02
+@njit(cache=True)
+def own_rewards(
+    per_sleeve: np.ndarray,  # `settle`'s rows per sleeve (the first four: the reward's inputs)
+    scale: np.ndarray,  # each sleeve's volatility known at the decision
+    members: np.ndarray,  # the sleeves whose agents share this reward formula
+    own: np.ndarray,  # out: each agent's own reward (the members' entries written)
+    used: np.ndarray,  # the formula and its batch's state: Reward.kernel_state(), in its order
+    order: np.ndarray,
+    weights: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    last_drawdown: np.ndarray,
+    count: np.ndarray,
+    recent: np.ndarray,
+    clip: float,
+    eta: float,
+    min_variance: float,
+    cvar_cutoff: float,
+    step_terms: np.ndarray,  # out: the members' terms (rows in TERMS order, one column per member)
+) -> None:
+    "One reward formula on its agents' sleeves: their totals into `own`, their terms into `step_terms`."
+    totals = batch_terms(per_sleeve[0][members], per_sleeve[1][members], per_sleeve[2][members],
+                         per_sleeve[3][members], scale[members], used, order, weights, a, b, last_drawdown, count,
+                         recent, clip, eta, min_variance, cvar_cutoff, step_terms)  # fmt: skip
+    for i in range(members.size):
+        own[members[i]] = totals[i]
 
 # %% ../nbs/19_multi_agent_env.ipynb #c00rdk02
 @njit(cache=True)
@@ -817,6 +849,7 @@ def reset(
         reward.reset(batch=len(members), warm=(warm[0][first], warm[1][first]))
     self._portfolio_reward.reset(batch=1, warm=(self._warm[META][0][first], self._warm[META][1][first]))
     self.agents = list(self.possible_agents)
+    self._acting = set(self.agents)  # (what `step` checks the actions' keys against)
     equity = self._cash
     observations = self._observations(equity)
     infos = {agent: {"equity": equity, "date": self.dates[first]} for agent in self.agents}
@@ -885,13 +918,13 @@ def _capital_weights(self: WealthArenaMultiAgentRLEnv, actions: dict) -> tuple[n
 
 # %% ../nbs/19_multi_agent_env.ipynb #e56f3761
 @patch
-def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
-    "Everything decided at the current bar: targets, capital weights, sized orders, the validator's gate."
+def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> tuple:
+    "The bar's decision: order, equity, held, sized, funded, share, capital, meta_info, logged, book (in this order)."
     if self._t is None or not self.agents:
         raise RuntimeError("the episode has ended (or not begun): call reset()")
     if not isinstance(actions, dict):
         raise ValueError(f"actions must be a dict keyed by agent, got {type(actions).__name__}")
-    if actions.keys() != set(self.agents):
+    if actions.keys() != self._acting:
         unknown = [a for a in actions if a not in self.agents]
         if unknown:
             raise ValueError(f"actions for unknown agent(s) {unknown}; this environment's agents are {self.agents}")
@@ -905,8 +938,7 @@ def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
             self._cash, self._shares, self._close[t], targets, self._share, self._class_of, self._counts
         )
         order, logged, book = self._gate(order, desired, equity, t)
-        return dict(order=order, equity=equity, held=held, sized=targets, funded=self._funded, share=self._share,
-                    capital=self._capital, meta_info={}, logged=logged, book=book)  # fmt: skip
+        return order, equity, held, targets, self._funded, self._share, self._capital, {}, logged, book
     equity, weights_now, held, self._signals = book_positions(
         self._cash, self._shares, self._close[t], targets, self._share, self._class_of, self._counts
     )
@@ -921,8 +953,7 @@ def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> dict:
         for block, vol_target in self._vol_targets:
             sized[block] = size_positions(targets[block], self._scale[t, block], vol_target, self.risk.max_position)
     order, logged, book = self._gate(*sleeve_orders(sized, held, share, weights_now, resized), equity, t)
-    return dict(order=order, equity=equity, held=held, sized=sized, funded=funded, share=share, capital=capital,
-                meta_info=meta_info, logged=logged, book=book)  # fmt: skip
+    return order, equity, held, sized, funded, share, capital, meta_info, logged, book
 
 
 @patch
@@ -944,13 +975,13 @@ def preview(
     import copy
 
     twin = copy.deepcopy(self)
-    plan = twin._plan(actions)
-    asked = plan["meta_info"].get("asked")
+    *_, capital, meta_info, logged, book = twin._plan(actions)
+    asked = meta_info.get("asked")
     sleeves = self.classes + ["cash"]
-    return dict(date=str(self.dates[self._t].date()), capital_weights=dict(zip(sleeves, plan["capital"].tolist())),
-                symbol_weights=dict(zip(self.symbols, plan["book"].tolist())),
+    return dict(date=str(self.dates[self._t].date()), capital_weights=dict(zip(sleeves, capital.tolist())),
+                symbol_weights=dict(zip(self.symbols, book.tolist())),
                 asked=None if asked is None else dict(zip(sleeves, asked.tolist())),
-                interventions=twin.validator.interventions[plan["logged"]:])  # fmt: skip
+                interventions=twin.validator.interventions[logged:])  # fmt: skip
 
 
 @patch
@@ -959,8 +990,7 @@ def step(
     actions: dict,  # agent -> its action this bar
 ):
     "Fill every agent's orders at the next bar in one account, mark to its close and reward each agent."
-    plan = self._plan(actions)
-    order, equity, capital, meta_info = plan["order"], plan["equity"], plan["capital"], plan["meta_info"]
+    order, equity, held, sized, funded, share, capital, meta_info, logged, _ = self._plan(actions)
     t, nxt = self._t, self._t + 1
     close, next_close, prices = self._close[t], self._close[nxt], self._fill[nxt]
     if self._closed[nxt]:  # a symbol that does not trade on the next bar keeps its holding
@@ -973,32 +1003,33 @@ def step(
     )
     fee, equity_next, traded_each, per_sleeve = settle(
         self._shares, shares, prices, close, next_close, self._rate, self._borrow, float(self.costs.impact), vol, adv,
-        self._entry, self._account, self._account_peak, plan["held"], plan["sized"], plan["share"], equity,
-        plan["funded"], self._class_of, self._counts, self._sleeve, self._sleeve_peak, cash, self._covariance,
+        self._entry, self._account, self._account_peak, held, sized, share, equity, funded, self._class_of,
+        self._counts, self._sleeve, self._sleeve_peak, cash, self._covariance,
         0.0 if self.coordination_method == "decentralized" else 2.0 / 61,  # the sleeves' covariance: EWM, span 60
     )
-    sleeve_pnl, sleeve_return, *reward_inputs = per_sleeve  # (rows: views of one array)
+    sleeve_return = per_sleeve[0]
     self._cash, self._shares, self._t = cash - fee, shares, nxt
     if self._fusion is not None:
         self._fusion.update(sleeve_return)
-    self._capital, self._funded, self._share = capital, plan["funded"], plan["share"]
+    self._capital, self._funded, self._share = capital, funded, share
     if equity_next > self._peak:
         self._peak = equity_next
     ruined = equity_next <= 0
-    rewards = self._reward(equity, equity_next, sleeve_return, traded_each, meta_info, t, *reward_inputs)
+    rewards = self._reward(equity, equity_next, per_sleeve, traded_each, meta_info, t)
     observations = self._observations(equity_next if equity_next > 0 else 1e-12)
     truncated = nxt >= self._end
     portfolio = {
         "equity": equity_next, "cash": self._cash, "date": self._day[nxt], "return": equity_next / equity - 1.0,
         "traded": traded / equity, "costs": (commission + slippage + impact + fee) / equity,
         "capital_weights": capital, "rebalanced": bool(meta_info), "derisked": self.validator.derisked,
-        "interventions": self.validator.interventions[plan["logged"] :],
+        "interventions": self.validator.interventions[logged:],
     }  # fmt: skip
     infos = {}
-    traded_share = reward_inputs[0] / equity
-    columns = (sleeve_return.tolist(), sleeve_pnl.tolist(), self._signals.tolist(), traded_share.tolist())
-    for name, sleeve_return_k, pnl, signal, traded_k in zip(self.classes, *columns):
-        infos[name] = {"sleeve_return": sleeve_return_k, "sleeve_pnl": pnl, "signal": signal, "traded": traded_k,
+    return_row, *_, pnl_row, traded_row, _ = per_sleeve.tolist()
+    for name, sleeve_return_k, pnl, signal, traded in zip(
+        self.classes, return_row, pnl_row, self._signals.tolist(), traded_row
+    ):
+        infos[name] = {"sleeve_return": sleeve_return_k, "sleeve_pnl": pnl, "signal": signal, "traded": traded / equity,
                        "reward_terms": self._terms[name], "portfolio": portfolio}  # fmt: skip
     if META in self.agents:
         infos[META] = {**meta_info, "applied_now": bool(meta_info), "reward_terms": self._terms[META],
@@ -1012,21 +1043,16 @@ def step(
 
 
 @patch
-def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return, traded_each, meta_info, t,
-            sleeve_traded, sleeve_costs, traded_per_capital, costs_per_capital, sleeve_drawdown):  # fmt: skip
-    "Each agent's reward in the coordination mode (and their terms, kept in `self._terms`)."
+def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, per_sleeve, traded_each, meta_info, t):
+    "Each agent's reward in the coordination mode (its terms kept in `self._terms`), from `settle`'s rows per sleeve."
     config, mode = self.config, self.coordination_method
     groups = []  # (term columns, the agents' rows in them, the agents)
     own = self._zeros  # centralized: every agent is paid the shared reward
     if mode != "centralized":  # each agent's own reward on its sleeve: one compiled call per reward formula
-        own, inputs = np.empty(len(self.classes)), (sleeve_return, sleeve_drawdown, traded_per_capital,
-                                                    costs_per_capital, self._sleeve_scale[t])  # fmt: skip
+        own, scale = np.empty(len(self.classes)), self._sleeve_scale[t]
         for (reward, members, _), names in zip(self._reward_groups, self._group_names):
             step_terms = np.empty((len(TERMS), len(members)))
-            if self._single_reward:
-                own = batch_terms(*inputs, *reward.kernel_state(), step_terms)
-            else:
-                own[members] = batch_terms(*(x[members] for x in inputs), *reward.kernel_state(), step_terms)
+            own_rewards(per_sleeve, scale, members, own, *reward.kernel_state(), step_terms)
             groups.append((reward.named_terms(step_terms), members, names))
     self._terms = terms = {}  # agent -> its reward terms (a TermRow: a view of this step's term arrays)
     if mode == "decentralized":
@@ -1037,7 +1063,7 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, sleeve_return
             each = market_impact_costs(traded_each / equity, self._vol[t + 1], self._adv[t + 1], config.impact_aum)
             impact = np.add.reduceat(each, self._starts) / self._portfolio_scale[t]
         total, shared, named, coop, div = coordination_rewards(
-            own, equity_next / equity - 1.0, 1.0 - equity_next / self._peak, sleeve_traded, sleeve_costs, equity,
+            own, equity_next / equity - 1.0, 1.0 - equity_next / self._peak, per_sleeve[5], per_sleeve[6], equity,
             self._portfolio_scale[t], *self._portfolio_reward.kernel_state(), np.empty((len(TERMS), 1)),
             self._capital, self._covariance, impact, config.cooperation, config.diversification, config.market_impact,
             mode == "centralized",
@@ -1069,7 +1095,7 @@ def _observations(self: WealthArenaMultiAgentRLEnv, equity: float) -> dict:
         self._market_flat[t], self._shares, self._close[t], self._entry, self._account, self._account_peak,
         self._share, self._signals, self._capital, meta_market, equity, self._peak, self._source, self._gather,
     )
-    return {name: gathered[begin:end] for name, (begin, end) in self._gather_bounds.items()}
+    return {name: gathered[where] for name, where in self._gather_slices}
 
 
 @patch
