@@ -8,6 +8,8 @@ Real data: the twenty stocks, trained to 2015 and scored on 2016, years before t
 
 Run: python bench/ablation.py [--seeds 0 1 2 3 4] [--jobs 2] [--out bench/results/ablation.csv]
 A stopped run resumes: rows already in the CSV are not run again.
+python bench/ablation.py --references writes bench/results/causal_references.csv (seconds): on each synthetic market
+the oracle's test Sharpe beside the best causal rule's, the bound any causal policy faces.
 """
 
 from __future__ import annotations
@@ -71,6 +73,37 @@ def filter_positions(close: pd.Series, mus=(0.0008, -0.0015), sigmas=(0.008, 0.0
         belief /= belief.sum()
         positions.append(np.sign(belief @ transition @ mus))
     return np.array(positions)
+
+
+def mean_reversion_positions(close: pd.Series) -> np.ndarray:
+    "The causal rule on the mean-reverting market: the oracle's sign(m - x_t) with m the running mean of the log price."
+    log_price = np.log(close.to_numpy())
+    return np.sign(pd.Series(log_price).expanding().mean().to_numpy() - log_price)
+
+
+CAUSAL_RULES = {  # the best causal rule of each synthetic market: what the oracle does with what a policy can know
+    "ou": ("running-mean reversion", mean_reversion_positions),
+    "regime": ("Hamilton's filter, true parameters", filter_positions),
+}
+
+
+def causal_references(out: Path) -> pd.DataFrame:
+    "Per synthetic market and symbol: the oracle's and the best causal rule's test Sharpe, same timing and costs."
+    costs = RLAgentFactory.create_agent("stocks").args.market()["costs"]
+    rows = []
+    for market_name, (rule, positions) in CAUSAL_RULES.items():
+        prices = market_panel(market_name, N_DAYS, SYMBOLS)
+        score_start = np.sort(prices["date"].unique())[int(0.8 * N_DAYS)]
+        for symbol in sorted(prices["symbol"].unique()):
+            bars = prices[prices["symbol"] == symbol]
+            ruled = bars.assign(oracle=positions(bars["close"]))
+            rows.append({"market": market_name, "symbol": symbol, "rule": rule,
+                         "oracle_sharpe": oracle_score(prices, symbol, score_start, costs)["sharpe"],
+                         "rule_sharpe": oracle_score(ruled, symbol, score_start, costs)["sharpe"]})  # fmt: skip
+    table = ResultTable(out, ["market", "symbol"])
+    table.rows = []  # computed whole each time (no training): the markets and costs as they are now
+    table.add(rows)
+    return table.frame()
 
 
 def run(market_name: str, variant: str, seed: int) -> list[dict]:
@@ -163,7 +196,12 @@ def main(argv=None):
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2, 3, 4])
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (one torch thread each)")
     parser.add_argument("--out", type=Path, default=Path("bench/results/ablation.csv"))
+    parser.add_argument("--references", action="store_true", help="write the causal rules' references and stop")
     args = parser.parse_args(argv)
+    if args.references:
+        references = causal_references(args.out.with_name("causal_references.csv"))
+        print(references.groupby(["market", "rule"])[["oracle_sharpe", "rule_sharpe"]].mean().round(3).to_string())
+        return references
     table = ResultTable(args.out, ["market", "variant", "seed"])
     todo = [t for t in tasks(args.seeds) if not table.done(market=t[0], variant=t[1], seed=t[2])]
     print(f"{len(todo)} runs to do ({len(tasks(args.seeds)) - len(todo)} already in {args.out})", flush=True)
