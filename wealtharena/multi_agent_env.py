@@ -1025,12 +1025,11 @@ def step(
         "interventions": self.validator.interventions[logged:],
     }  # fmt: skip
     infos = {}
-    return_row, *_, pnl_row, traded_row, _ = per_sleeve.tolist()
-    for name, sleeve_return_k, pnl, signal, traded in zip(
-        self.classes, return_row, pnl_row, self._signals.tolist(), traded_row
-    ):
-        infos[name] = {"sleeve_return": sleeve_return_k, "sleeve_pnl": pnl, "signal": signal, "traded": traded / equity,
-                       "reward_terms": self._terms[name], "portfolio": portfolio}  # fmt: skip
+    return_row, *_, pnl_row, traded_row, _ = per_sleeve.tolist()  # (settle's rows, in its order)
+    columns, terms = (return_row, pnl_row, self._signals.tolist(), traded_row), self._terms
+    for name, sleeve_return_k, pnl, signal, traded_k in zip(self.classes, *columns):
+        infos[name] = {"sleeve_return": sleeve_return_k, "sleeve_pnl": pnl, "signal": signal,
+                       "traded": traded_k / equity, "reward_terms": terms[name], "portfolio": portfolio}  # fmt: skip
     if META in self.agents:
         infos[META] = {**meta_info, "applied_now": bool(meta_info), "reward_terms": self._terms[META],
                        "portfolio": portfolio}  # fmt: skip
@@ -1063,7 +1062,7 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, per_sleeve, t
             each = market_impact_costs(traded_each / equity, self._vol[t + 1], self._adv[t + 1], config.impact_aum)
             impact = np.add.reduceat(each, self._starts) / self._portfolio_scale[t]
         total, shared, named, coop, div = coordination_rewards(
-            own, equity_next / equity - 1.0, 1.0 - equity_next / self._peak, per_sleeve[5], per_sleeve[6], equity,
+            own, equity_next / equity - 1.0, 1.0 - equity_next / self._peak, *per_sleeve[5:], equity,  # traded, costs
             self._portfolio_scale[t], *self._portfolio_reward.kernel_state(), np.empty((len(TERMS), 1)),
             self._capital, self._covariance, impact, config.cooperation, config.diversification, config.market_impact,
             mode == "centralized",
