@@ -157,8 +157,11 @@ def run(market_name: str, variant: str, seed: int) -> list[dict]:
     return rows
 
 
+REAL_SEEDS = {"default": 5, **dict.fromkeys(TURNOVER, 5), "continuous actions (earlier default)": 2}  # others: one
+
+
 def tasks(seeds) -> list[tuple[str, str, int]]:
-    "The default and the turnover prices on five seeds everywhere; the other variants on three seeds, real data on one."
+    "The default and the turnover prices on five seeds everywhere; the other variants on three (real data: REAL_SEEDS)."
     plan = [
         (m, v, s)
         for m in ("ou", "regime", "gbm")
@@ -167,7 +170,7 @@ def tasks(seeds) -> list[tuple[str, str, int]]:
     ]
     plan += [(m, v, s) for m in ("ou", "regime", "gbm") for v in TURNOVER for s in seeds]
     plan += [(m, v, s) for m in ("ou", "regime") for v in VARIANTS if v not in [p[1] for p in plan] for s in seeds[:3]]
-    plan += [("real", v, s) for v in VARIANTS for s in seeds[: 2 if v.startswith(("default", "continuous")) else 1]]
+    plan += [("real", v, s) for v in VARIANTS for s in seeds[: REAL_SEEDS.get(v, 1)]]
     return plan
 
 
