@@ -730,21 +730,11 @@ def own_rewards(
     scale: np.ndarray,  # each sleeve's volatility known at the decision
     members: np.ndarray,  # the sleeves whose agents share this reward formula
     own: np.ndarray,  # out: each agent's own reward (the members' entries written)
-    used: np.ndarray,  # the formula and its batch's state: Reward.kernel_state(), in its order
-    order: np.ndarray,
-    weights: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    last_drawdown: np.ndarray,
-    count: np.ndarray,
-    recent: np.ndarray,
-    clip: float,
-    eta: float,
-    min_variance: float,
-    cvar_cutoff: float,
+    reward_state: tuple,  # the formula and its batch's state: `Reward.kernel_state()` (moved on in place)
     step_terms: np.ndarray,  # out: the members' terms (rows in TERMS order, one column per member)
 ) -> None:
     "One reward formula on its agents' sleeves: their totals into `own`, their terms into `step_terms`."
+    used, order, weights, a, b, last_drawdown, count, recent, clip, eta, min_variance, cvar_cutoff = reward_state
     totals = batch_terms(per_sleeve[0][members], per_sleeve[1][members], per_sleeve[2][members],
                          per_sleeve[3][members], scale[members], used, order, weights, a, b, last_drawdown, count,
                          recent, clip, eta, min_variance, cvar_cutoff, step_terms)  # fmt: skip
@@ -761,18 +751,7 @@ def coordination_rewards(
     sleeve_costs: np.ndarray,  # each sleeve's costs
     equity: float,  # the book's equity at the decision
     portfolio_scale: float,  # the portfolio's volatility known at the decision
-    used: np.ndarray,  # the portfolio reward's formula and state: Reward.kernel_state(), in its order
-    order: np.ndarray,
-    weights: np.ndarray,
-    a: np.ndarray,
-    b: np.ndarray,
-    last_drawdown: np.ndarray,
-    count: np.ndarray,
-    recent: np.ndarray,
-    clip: float,
-    eta: float,
-    min_variance: float,
-    cvar_cutoff: float,
+    reward_state: tuple,  # the portfolio reward's formula and state: `Reward.kernel_state()` (moved on in place)
     portfolio_terms: np.ndarray,  # out: the portfolio reward's terms (rows in TERMS order, one column)
     capital: np.ndarray,  # the capital weights (cash last)
     covariance: np.ndarray,  # the sleeves' return covariance
@@ -785,6 +764,7 @@ def coordination_rewards(
     "The portfolio's reward and its terms (the formula's order), the cooperation and diversification terms, the totals."
     inputs = np.array([portfolio_return, portfolio_drawdown, sleeve_traded.sum() / equity, sleeve_costs.sum() / equity,
                        portfolio_scale])  # fmt: skip
+    used, order, weights, a, b, last_drawdown, count, recent, clip, eta, min_variance, cvar_cutoff = reward_state
     shared = batch_terms(inputs[0:1], inputs[1:2], inputs[2:3], inputs[3:4], inputs[4:5], used, order, weights, a, b,
                          last_drawdown, count, recent, clip, eta, min_variance, cvar_cutoff, portfolio_terms)[0]
     coop = cooperation(portfolio_return, portfolio_scale)
@@ -1051,7 +1031,7 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, per_sleeve, t
         own, scale = np.empty(len(self.classes)), self._sleeve_scale[t]
         for (reward, members, _), names in zip(self._reward_groups, self._group_names):
             step_terms = np.empty((len(TERMS), len(members)))
-            own_rewards(per_sleeve, scale, members, own, *reward.kernel_state(), step_terms)
+            own_rewards(per_sleeve, scale, members, own, reward.kernel_state(), step_terms)
             groups.append((reward.named_terms(step_terms), members, names))
     self._terms = terms = {}  # agent -> its reward terms (a TermRow: a view of this step's term arrays)
     if mode == "decentralized":
@@ -1063,7 +1043,7 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, per_sleeve, t
             impact = np.add.reduceat(each, self._starts) / self._portfolio_scale[t]
         total, shared, named, coop, div = coordination_rewards(
             own, equity_next / equity - 1.0, 1.0 - equity_next / self._peak, *per_sleeve[5:], equity,  # traded, costs
-            self._portfolio_scale[t], *self._portfolio_reward.kernel_state(), np.empty((len(TERMS), 1)),
+            self._portfolio_scale[t], self._portfolio_reward.kernel_state(), np.empty((len(TERMS), 1)),
             self._capital, self._covariance, impact, config.cooperation, config.diversification, config.market_impact,
             mode == "centralized",
         )  # fmt: skip
