@@ -8,7 +8,8 @@ with the current code (the same functions the benchmark scripts call) and compar
 - walk_forward.csv (bench/trading_eval.py): a (class, fold, seed) agent, every symbol's test Sharpe at 1x costs;
 - learners.csv (bench/learners.py): one of our learners' evaluation return;
 - cql_run (bench/cql_pretraining.py): the currency agent trained from scratch, its last validation return;
-- system/ (bench/system_walk_forward.py, with --system: about 3 minutes): one fold and seed, every strategy's returns.
+- system/ (bench/system_walk_forward.py, with --system: about 3 minutes): one fold and seed, every strategy's summed
+  daily returns.
 `--random K` adds K rows of the ablation and the walk-forward drawn with `--seed`. Exit status 1 if any row differs.
 Run: python bench/reproduce.py [--random 2] [--seed 0] [--system]
 """
