@@ -774,6 +774,10 @@ d = {
                 'multi_agent_env.html#wealtharenamultiagentrlenv._known',
                 'wealtharena/multi_agent_env.py',
             ),
+            'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._layout_terms': (
+                'multi_agent_env.html#wealtharenamultiagentrlenv._layout_terms',
+                'wealtharena/multi_agent_env.py',
+            ),
             'wealtharena.multi_agent_env.WealthArenaMultiAgentRLEnv._meta_market': (
                 'multi_agent_env.html#wealtharenamultiagentrlenv._meta_market',
                 'wealtharena/multi_agent_env.py',

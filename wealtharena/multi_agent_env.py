@@ -409,11 +409,16 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
         self._continuous = [c for c in self.classes if c not in self._discrete]
         self._discrete_shapes = [self._action_spaces[c].shape for c in self._discrete]
         self._continuous_blocks = [(c, self._slices[c].start, self._action_spaces[c].shape) for c in self._continuous]
-        self._single_reward = len(self._reward_groups) == 1  # one formula for all agents: no regrouping per step
-        self._portfolio_terms = list(self._portfolio_reward.weights)  # the portfolio reward's terms and their rows
         self._meta_markets = {}  # bar -> the market part of the meta observation (regimes, covariance), once computed
         self._zeros = np.zeros(n_classes)
-        self._group_names = [[self.classes[k] for k in members] for _, members, _ in self._reward_groups]
+        self._layout_terms()
+
+    def _layout_terms(self) -> None:
+        "Each agent's reward terms in its info: its formula's rows of the step's terms (the portfolio's, centralized)."
+        formula = {k: reward for reward, members, _ in self._reward_groups for k in members}
+        shared = self.coordination_method == "centralized"  # every agent is paid the portfolio's reward
+        self._term_rows = [(name, (self._portfolio_reward if shared else formula[k]).term_rows)
+                           for k, name in enumerate(self.classes)]  # fmt: skip
 
     def _gather_observations(self) -> None:
         "One index that gathers every agent's observation (the meta-controller's too) from one source vector of a step."
@@ -729,26 +734,28 @@ def own_rewards(
     per_sleeve: np.ndarray,  # `settle`'s rows per sleeve (the first four: the reward's inputs)
     scale: np.ndarray,  # each sleeve's volatility known at the decision
     members: np.ndarray,  # the sleeves whose agents share this reward formula
-    own: np.ndarray,  # out: each agent's own reward (the members' entries written)
+    rewards: np.ndarray,  # out: each agent's reward (the members' entries written)
     reward_state: tuple,  # the formula and its batch's state: `Reward.kernel_state()` (moved on in place)
-    step_terms: np.ndarray,  # out: the members' terms (rows in TERMS order, one column per member)
+    terms: np.ndarray,  # out: each agent's terms (rows in TERMS order, one column per agent; the members' written)
 ) -> None:
-    "One reward formula on its agents' sleeves: their totals into `own`, their terms into `step_terms`."
+    "One reward formula on its agents' sleeves: their totals into `rewards`, their terms into their columns of `terms`."
     used, order, weights, a, b, last_drawdown, count, recent, clip, eta, min_variance, cvar_cutoff = reward_state
+    step_terms = np.empty((terms.shape[0], members.size))
     totals = batch_terms(per_sleeve[0][members], per_sleeve[1][members], per_sleeve[2][members],
                          per_sleeve[3][members], scale[members], used, order, weights, a, b, last_drawdown, count,
                          recent, clip, eta, min_variance, cvar_cutoff, step_terms)  # fmt: skip
     for i in range(members.size):
-        own[members[i]] = totals[i]
+        rewards[members[i]] = totals[i]
+        terms[:, members[i]] = step_terms[:, i]
 
 # %% ../nbs/19_multi_agent_env.ipynb #c00rdk02
 @njit(cache=True)
 def coordination_rewards(
-    own: np.ndarray,  # each agent's own reward (ignored when `shared_only`)
+    rewards: np.ndarray,  # each agent's own reward (ignored when `shared_only`); out: its total
+    terms: np.ndarray,  # each agent's terms (rows in TERMS order, one column per agent); `shared_only`: out
     portfolio_return: float,  # the portfolio's return over the bar
     portfolio_drawdown: float,  # its drawdown after it
-    sleeve_traded: np.ndarray,  # each sleeve's traded value
-    sleeve_costs: np.ndarray,  # each sleeve's costs
+    per_sleeve: np.ndarray,  # `settle`'s rows per sleeve (rows 5 and 6: each sleeve's traded value and costs)
     equity: float,  # the book's equity at the decision
     portfolio_scale: float,  # the portfolio's volatility known at the decision
     reward_state: tuple,  # the portfolio reward's formula and state: `Reward.kernel_state()` (moved on in place)
@@ -759,20 +766,22 @@ def coordination_rewards(
     cooperation_weight: float,  # the coordination terms' weights
     diversification_weight: float,
     impact_weight: float,
-    shared_only: bool,  # centralized: every agent's own reward is the portfolio's
+    shared_only: bool,  # centralized: every agent's own reward (and terms) are the portfolio's
 ) -> tuple:
-    "The portfolio's reward and its terms (the formula's order), the cooperation and diversification terms, the totals."
-    inputs = np.array([portfolio_return, portfolio_drawdown, sleeve_traded.sum() / equity, sleeve_costs.sum() / equity,
-                       portfolio_scale])  # fmt: skip
+    "The portfolio's reward, the cooperation and diversification terms; every agent's total written into `rewards`."
+    inputs = np.array([portfolio_return, portfolio_drawdown, per_sleeve[5].sum() / equity,
+                       per_sleeve[6].sum() / equity, portfolio_scale])  # fmt: skip
     used, order, weights, a, b, last_drawdown, count, recent, clip, eta, min_variance, cvar_cutoff = reward_state
     shared = batch_terms(inputs[0:1], inputs[1:2], inputs[2:3], inputs[3:4], inputs[4:5], used, order, weights, a, b,
                          last_drawdown, count, recent, clip, eta, min_variance, cvar_cutoff, portfolio_terms)[0]
     coop = cooperation(portfolio_return, portfolio_scale)
     div = sleeve_diversification(capital[:-1], covariance)
-    bonus, total = cooperation_weight * coop + diversification_weight * div, np.empty(own.size)
-    for k in range(own.size):
-        total[k] = (shared if shared_only else own[k]) + (bonus - impact_weight * impact[k])
-    return total, shared, portfolio_terms[:, 0][order], coop, div
+    bonus = cooperation_weight * coop + diversification_weight * div
+    for k in range(rewards.size):
+        if shared_only:
+            terms[:, k] = portfolio_terms[:, 0]
+        rewards[k] = (shared if shared_only else rewards[k]) + (bonus - impact_weight * impact[k])
+    return shared, coop, div
 
 # %% ../nbs/19_multi_agent_env.ipynb #cb26141b
 @patch
@@ -1025,44 +1034,32 @@ def step(
 def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, per_sleeve, traded_each, meta_info, t):
     "Each agent's reward in the coordination mode (its terms kept in `self._terms`), from `settle`'s rows per sleeve."
     config, mode = self.config, self.coordination_method
-    groups = []  # (term columns, the agents' rows in them, the agents)
-    own = self._zeros  # centralized: every agent is paid the shared reward
+    rewards, terms = np.empty(len(self.classes)), np.empty((len(TERMS), len(self.classes)))  # one column per agent
     if mode != "centralized":  # each agent's own reward on its sleeve: one compiled call per reward formula
-        own, scale = np.empty(len(self.classes)), self._sleeve_scale[t]
-        for (reward, members, _), names in zip(self._reward_groups, self._group_names):
-            step_terms = np.empty((len(TERMS), len(members)))
-            own_rewards(per_sleeve, scale, members, own, reward.kernel_state(), step_terms)
-            groups.append((reward.named_terms(step_terms), members, names))
-    self._terms = terms = {}  # agent -> its reward terms (a TermRow: a view of this step's term arrays)
-    if mode == "decentralized":
-        rewards = dict(zip(self.classes, own.tolist()))
-    else:  # the portfolio's reward (shared, or the meta-controller's) and the coordination terms
+        scale = self._sleeve_scale[t]
+        for reward, members, _ in self._reward_groups:
+            own_rewards(per_sleeve, scale, members, rewards, reward.kernel_state(), terms)
+    added = None
+    if mode != "decentralized":  # the portfolio's reward (shared, or the meta-controller's) and the coordination terms
         impact = self._zeros
         if config.market_impact:  # each sleeve's square-root impact at the notional book size
             each = market_impact_costs(traded_each / equity, self._vol[t + 1], self._adv[t + 1], config.impact_aum)
             impact = np.add.reduceat(each, self._starts) / self._portfolio_scale[t]
-        total, shared, named, coop, div = coordination_rewards(
-            own, equity_next / equity - 1.0, 1.0 - equity_next / self._peak, *per_sleeve[5:], equity,  # traded, costs
-            self._portfolio_scale[t], self._portfolio_reward.kernel_state(), np.empty((len(TERMS), 1)),
-            self._capital, self._covariance, impact, config.cooperation, config.diversification, config.market_impact,
+        portfolio_terms = np.empty((len(TERMS), 1))
+        shared, coop, div = coordination_rewards(
+            rewards, terms, equity_next / equity - 1.0, 1.0 - equity_next / self._peak, per_sleeve, equity,
+            self._portfolio_scale[t], self._portfolio_reward.kernel_state(), portfolio_terms, self._capital,
+            self._covariance, impact, config.cooperation, config.diversification, config.market_impact,
             mode == "centralized",
         )  # fmt: skip
-        rewards = dict(zip(self.classes, total.tolist()))
-        terms[META] = dict(zip(self._portfolio_terms, named.tolist()))
-        coordinating = {"cooperation": coop, "diversification": div, "market_impact": impact}
-        if mode == "centralized":
-            groups = [({**terms[META], **coordinating}, None, self.classes)]
-        else:  # each group's rows of the impact term (all of them for one formula)
-            groups = [({**columns, **coordinating, "market_impact": impact if self._single_reward else impact[members]},
-                       members, names) for columns, members, names in groups]  # fmt: skip
-        if META in self.agents:
-            gap = meta_info.get("gap", 0.0)
-            rewards[META] = float(shared - config.limit_penalty * gap)
-            terms[META]["limit_gap"] = gap
-    for columns, _, names in groups:
-        for row, name in enumerate(names):
-            terms[name] = TermRow(columns, row)
-    return rewards
+        added = {"cooperation": coop, "diversification": div, "market_impact": impact}
+    self._terms = {name: TermRow(terms, rows, k, added) for k, (name, rows) in enumerate(self._term_rows)}
+    by_agent = dict(zip(self.classes, rewards.tolist()))
+    if META in self.agents:
+        gap = meta_info.get("gap", 0.0)
+        by_agent[META] = float(shared - config.limit_penalty * gap)
+        self._terms[META] = TermRow(portfolio_terms, self._portfolio_reward.term_rows, 0, {"limit_gap": gap})
+    return by_agent
 
 
 @patch
@@ -1161,6 +1158,7 @@ def with_config(self: WealthArenaMultiAgentRLEnv, **changes) -> WealthArenaMulti
     twin._spaces(None)
     twin._has_meta = META in twin.possible_agents  # the meta-controller comes and goes with the hierarchical mode
     twin._gather_observations()
+    twin._layout_terms()
     return twin
 
 # %% ../nbs/19_multi_agent_env.ipynb #8d1d49b0

@@ -133,7 +133,7 @@ class Reward:
         self._used = np.array([name in self.weights for name in TERMS])  # the batch kernel's view of the formula
         self._order = np.array([TERMS.index(name) for name in self.weights], dtype=np.int64)
         self._term_weights = np.array([self.weights.get(name, 0.0) for name in TERMS], dtype=float)
-        self._rows = [(name, TERMS.index(name)) for name in self.weights]
+        self.term_rows = {name: TERMS.index(name) for name in self.weights}  # each term's row in a step's terms
         self.last_terms: dict = {}
         self.reset()
 
@@ -167,7 +167,7 @@ class Reward:
         terms: np.ndarray,  # a step's terms as `batch_terms` wrote them (rows in TERMS order, one column per episode)
     ) -> dict:
         "The formula's terms by name (one array each), kept as `last_terms`."
-        self.last_terms = {name: terms[row] for name, row in self._rows}
+        self.last_terms = {name: terms[row] for name, row in self.term_rows.items()}
         return self.last_terms
 
     def reset_episodes(
@@ -304,26 +304,32 @@ def batch_terms(
 
 # %% ../nbs/09_rewards.ipynb #5d1e7a21
 class TermRow(Mapping):
-    "One episode's reward terms, read from a step's term columns (arrays per episode, or one number for all)."
+    "One episode's reward terms: its column of a step's term array, then the terms added to it."
 
-    __slots__ = ("columns", "row")
+    __slots__ = ("terms", "rows", "column", "added")
 
     def __init__(
         self,
-        columns: dict,  # term -> an array with one value per episode, or a number shared by every episode
-        row: int,  # the episode's position in the arrays
+        terms: np.ndarray,  # a step's terms, rows in TERMS order, one column per episode
+        rows: dict,  # term -> its row in `terms` (a formula's `Reward.term_rows`)
+        column: int,  # the episode's column
+        added: dict | None = None,  # further terms: one number for every episode, or an array with one per episode
     ):
-        self.columns, self.row = columns, row
+        self.terms, self.rows, self.column, self.added = terms, rows, column, added or {}
 
     def __getitem__(self, name: str) -> float:
-        value = self.columns[name]
-        return float(value[self.row]) if isinstance(value, np.ndarray) else value
+        row = self.rows.get(name)
+        if row is not None:
+            return float(self.terms[row, self.column])
+        value = self.added[name]
+        return float(value[self.column]) if isinstance(value, np.ndarray) else value
 
     def __iter__(self):
-        return iter(self.columns)
+        yield from self.rows
+        yield from self.added
 
     def __len__(self) -> int:
-        return len(self.columns)
+        return len(self.rows) + len(self.added)
 
     def __repr__(self) -> str:
         return f"TermRow({dict(self)})"
