@@ -854,6 +854,7 @@ d = {
                 'multi_agent_env.html#wealtharenamultiagentrlenv.with_config',
                 'wealtharena/multi_agent_env.py',
             ),
+            'wealtharena.multi_agent_env._BarRows': ('multi_agent_env.html#_barrows', 'wealtharena/multi_agent_env.py'),
             'wealtharena.multi_agent_env._ewm_scale': (
                 'multi_agent_env.html#_ewm_scale',
                 'wealtharena/multi_agent_env.py',

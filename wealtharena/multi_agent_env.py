@@ -13,6 +13,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import gymnasium as gym
 import numpy as np
@@ -223,6 +224,19 @@ def _ewm_scale(returns: pd.Series) -> np.ndarray:
     return returns.ewm(span=60, min_periods=20).std().fillna(1.0).to_numpy()
 
 
+class _BarRows(NamedTuple):
+    "One bar's rows of the market arrays, as views made once (a view costs as much as a compiled loop over 34 symbols)."
+
+    close: np.ndarray  # each symbol's close
+    fill: np.ndarray  # its fill price (NaN: no trade on this bar)
+    vol: np.ndarray  # its daily volatility (for the impact)
+    adv: np.ndarray  # its average daily traded value (for the impact)
+    market: np.ndarray  # every symbol's market observation, end to end
+    sleeve_scale: np.ndarray  # each sleeve's volatility known at the bar
+    portfolio_scale: float  # the portfolio's volatility known at the bar
+    closed: bool  # some symbol does not trade on this bar
+
+
 class WealthArenaMultiAgentRLEnv(ParallelEnv):
     "One agent per asset class trading its sleeve of one portfolio (PettingZoo parallel API), three coordination modes."
 
@@ -400,6 +414,9 @@ class WealthArenaMultiAgentRLEnv(ParallelEnv):
         self._has_meta, self._no_meta_market = META in self.possible_agents, np.zeros(0)
         n_bars = len(self.dates)
         self._market_flat = np.concatenate([self._market_obs[c].reshape(n_bars, -1) for c in self.classes], axis=1)
+        self._bars = [_BarRows(*rows) for rows in zip(self._close, self._fill, self._vol, self._adv, self._market_flat,
+                                                      self._sleeve_scale, self._portfolio_scale.tolist(),
+                                                      self._closed.tolist())]  # fmt: skip
         self._gather_observations()
         self._discrete_rows = np.concatenate(
             [np.arange(self._slices[c].start, self._slices[c].stop) for c in self._discrete] or [np.zeros(0, int)]
@@ -924,12 +941,12 @@ def _plan(self: WealthArenaMultiAgentRLEnv, actions: dict) -> tuple:
     rebalancing = self.coordination_method != "decentralized" and (t - self._start) % self.config.rebalance_every == 0
     if not (rebalancing or self._sizing):  # most bars: the book and its orders in one compiled call
         equity, self._signals, (held, order, desired) = book_and_orders(
-            self._cash, self._shares, self._close[t], targets, self._share, self._class_of, self._counts
+            self._cash, self._shares, self._bars[t].close, targets, self._share, self._class_of, self._counts
         )
         order, logged, book = self._gate(order, desired, equity, t)
         return order, equity, held, targets, self._funded, self._share, self._capital, {}, logged, book
     equity, weights_now, held, self._signals = book_positions(
-        self._cash, self._shares, self._close[t], targets, self._share, self._class_of, self._counts
+        self._cash, self._shares, self._bars[t].close, targets, self._share, self._class_of, self._counts
     )
     capital, meta_info = self._capital, {}
     if rebalancing:
@@ -981,11 +998,12 @@ def step(
     "Fill every agent's orders at the next bar in one account, mark to its close and reward each agent."
     order, equity, held, sized, funded, share, capital, meta_info, logged, _ = self._plan(actions)
     t, nxt = self._t, self._t + 1
-    close, next_close, prices = self._close[t], self._close[nxt], self._fill[nxt]
-    if self._closed[nxt]:  # a symbol that does not trade on the next bar keeps its holding
+    bar, after = self._bars[t], self._bars[nxt]
+    close, next_close, prices = bar.close, after.close, after.fill
+    if after.closed:  # a symbol that does not trade on the next bar keeps its holding
         closed = np.isnan(prices)
         order, prices = np.where(closed, np.nan, order), np.where(closed, close, prices)
-    vol, adv = self._vol[nxt], self._adv[nxt]
+    vol, adv = after.vol, after.adv
     impact_inputs = (vol, adv) if self.costs.impact else (None, None)
     cash, shares, traded, commission, slippage, impact = rebalance(
         self._cash, self._shares, order, prices, self.costs, ARRAYS, *impact_inputs
@@ -1033,22 +1051,22 @@ def step(
 @patch
 def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, per_sleeve, traded_each, meta_info, t):
     "Each agent's reward in the coordination mode (its terms kept in `self._terms`), from `settle`'s rows per sleeve."
-    config, mode = self.config, self.coordination_method
+    config, mode, bar = self.config, self.coordination_method, self._bars[t]
     rewards, terms = np.empty(len(self.classes)), np.empty((len(TERMS), len(self.classes)))  # one column per agent
     if mode != "centralized":  # each agent's own reward on its sleeve: one compiled call per reward formula
-        scale = self._sleeve_scale[t]
         for reward, members, _ in self._reward_groups:
-            own_rewards(per_sleeve, scale, members, rewards, reward.kernel_state(), terms)
+            own_rewards(per_sleeve, bar.sleeve_scale, members, rewards, reward.kernel_state(), terms)
     added = None
     if mode != "decentralized":  # the portfolio's reward (shared, or the meta-controller's) and the coordination terms
         impact = self._zeros
         if config.market_impact:  # each sleeve's square-root impact at the notional book size
-            each = market_impact_costs(traded_each / equity, self._vol[t + 1], self._adv[t + 1], config.impact_aum)
-            impact = np.add.reduceat(each, self._starts) / self._portfolio_scale[t]
+            after = self._bars[t + 1]
+            each = market_impact_costs(traded_each / equity, after.vol, after.adv, config.impact_aum)
+            impact = np.add.reduceat(each, self._starts) / bar.portfolio_scale
         portfolio_terms = np.empty((len(TERMS), 1))
         shared, coop, div = coordination_rewards(
             rewards, terms, equity_next / equity - 1.0, 1.0 - equity_next / self._peak, per_sleeve, equity,
-            self._portfolio_scale[t], self._portfolio_reward.kernel_state(), portfolio_terms, self._capital,
+            bar.portfolio_scale, self._portfolio_reward.kernel_state(), portfolio_terms, self._capital,
             self._covariance, impact, config.cooperation, config.diversification, config.market_impact,
             mode == "centralized",
         )  # fmt: skip
@@ -1065,10 +1083,10 @@ def _reward(self: WealthArenaMultiAgentRLEnv, equity, equity_next, per_sleeve, t
 @patch
 def _observations(self: WealthArenaMultiAgentRLEnv, equity: float) -> dict:
     "Every agent's observation: its symbols' TradingEnv rows with their sub-account state, then coordination."
-    t = self._t
+    t, bar = self._t, self._bars[self._t]
     meta_market = self._meta_market(t) if self._has_meta else self._no_meta_market
     gathered = observe(
-        self._market_flat[t], self._shares, self._close[t], self._entry, self._account, self._account_peak,
+        bar.market, self._shares, bar.close, self._entry, self._account, self._account_peak,
         self._share, self._signals, self._capital, meta_market, equity, self._peak, self._source, self._gather,
     )
     return {name: gathered[where] for name, where in self._gather_slices}
