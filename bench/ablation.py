@@ -166,11 +166,12 @@ def run(market_name: str, variant: str, seed: int) -> list[dict]:
     return rows
 
 
-REAL_SEEDS = {"default": 5, **dict.fromkeys(TURNOVER, 5), "continuous actions (earlier default)": 2}  # others: one
+REAL_SEEDS = {"default": 5, **dict.fromkeys(TURNOVER, 5), "turnover 0.3, no entropy bonus": 5,
+              "continuous actions (earlier default)": 2}  # others: one
 
 
 def tasks(seeds) -> list[tuple[str, str, int]]:
-    "The default and the turnover prices on five seeds (on the synthetic markets), others on three (real: REAL_SEEDS)."
+    "The default and the turnover prices on five seeds (synthetic markets), the others on three (real: REAL_SEEDS)."
     plan = [
         (m, v, s)
         for m in ("ou", "regime", "gbm")
@@ -178,7 +179,7 @@ def tasks(seeds) -> list[tuple[str, str, int]]:
         for s in seeds
     ]
     plan += [(m, v, s) for m in ("ou", "regime", "gbm") for v in TURNOVER for s in seeds]
-    plan += [(m, v, s) for m in ("ou", "regime") for v in ON_TURNOVER for s in seeds]
+    plan += [(m, v, s) for m in ("ou", "regime", "gbm") for v in ON_TURNOVER for s in seeds]
     plan += [(m, v, s) for m in ("ou", "regime") for v in VARIANTS if v not in [p[1] for p in plan] for s in seeds[:3]]
     plan += [("real", v, s) for v in VARIANTS for s in seeds[: REAL_SEEDS.get(v, 1)]]
     return plan

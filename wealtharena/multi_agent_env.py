@@ -225,7 +225,7 @@ def _ewm_scale(returns: pd.Series) -> np.ndarray:
 
 
 class _BarRows(NamedTuple):
-    "One bar's rows of the market arrays, as views made once (a view costs as much as a compiled loop over 34 symbols)."
+    "One bar's rows of the market arrays, as views made once (a view costs about what a compiled loop over them does)."
 
     close: np.ndarray  # each symbol's close
     fill: np.ndarray  # its fill price (NaN: no trade on this bar)
