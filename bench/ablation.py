@@ -1,8 +1,8 @@
 """Ablation of the stocks agent's changes: what each does alone, removed from the defaults, and all together.
 
 Markets: five symbols each of a synthetic mean-reverting (Ornstein-Uhlenbeck) and a regime-switching market, whose
-oracle position is known, and a zero-drift GBM with no edge (default configuration only); the agent trains on the
-first 60% of the days and is scored on the last 20%, against the oracle executed with the same timing and costs.
+oracle position is known, and a zero-drift GBM with no edge (the default and the turnover-priced rows); the agent
+trains on the first 60% of the days and is scored on the last 20%, against the oracle with the same timing and costs.
 Real data: the twenty stocks, trained to 2015 and scored on 2016, years before the first walk-forward test year
 (2017), against buy-and-hold. Nothing here looks at a test year of the walk-forward evaluation.
 
