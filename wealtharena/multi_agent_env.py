@@ -832,7 +832,7 @@ def reset(
     self._peak = self._cash
     self._account, self._account_peak = np.ones(n_symbols), np.ones(n_symbols)
     self._sleeve, self._sleeve_peak = np.ones(n_classes), np.ones(n_classes)
-    self._signals, self._last_gap = np.zeros(n_classes), 0.0
+    self._signals = np.zeros(n_classes)
     self._fusion = None
     if self.coordination_method == "centralized":
         if config.fusion_method == "neural":  # loaded once, reset for every episode
