@@ -174,7 +174,7 @@ REAL_SEEDS = {"default": 5, "no turnover price (earlier default)": 5, "turnover 
 
 
 def tasks(seeds) -> list[tuple[str, str, int]]:
-    "The default and the turnover prices on five seeds (synthetic markets), the others on three (real: REAL_SEEDS)."
+    "Defaults, turnover prices and priced variants on five seeds (synthetic), the others on three (real: REAL_SEEDS)."
     plan = [
         (m, v, s)
         for m in ("ou", "regime", "gbm")
