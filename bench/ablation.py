@@ -9,7 +9,8 @@ Real data: the twenty stocks, trained to 2015 and scored on 2016, years before t
 Run: python bench/ablation.py [--seeds 0 1 2 3 4] [--jobs 2] [--out bench/results/ablation.csv]
 A stopped run resumes: rows already in the CSV are not run again.
 python bench/ablation.py --references writes bench/results/causal_references.csv (seconds): on each synthetic market
-the oracle's test Sharpe beside the best causal rule's, the bound any causal policy faces.
+the oracle's test Sharpe beside causal rules' that know the generator (on the regime market also a filter that stands
+aside when unsure, its threshold chosen on the training days): what a causal policy can reach.
 """
 
 from __future__ import annotations
@@ -75,15 +76,20 @@ ON_TURNOVER = {  # the default (0.3 price) with one more change each: does any r
 VARIANTS.update(ON_TURNOVER)
 
 
-def filter_positions(close: pd.Series, mus=(0.0008, -0.0015), sigmas=(0.008, 0.02), stay=(0.99, 0.97)) -> np.ndarray:
-    "The best causal rule on the regime market: Hamilton's filter with the generator's true parameters, sign of E[r]."
+def filter_positions(
+    close: pd.Series, mus=(0.0008, -0.0015), sigmas=(0.008, 0.02), stay=(0.99, 0.97), threshold: float = 0.0
+) -> np.ndarray:
+    "Hamilton's filter with the generator's true parameters: sign of E[r], flat while |E[r]| <= threshold * sd[r]."
     mus, sigmas = np.asarray(mus), np.asarray(sigmas)
     transition = np.array([[stay[0], 1 - stay[0]], [1 - stay[1], stay[1]]])
     belief, positions = np.array([0.5, 0.5]), []
     for ret in np.log(close).diff().fillna(0.0).to_numpy():
         belief = (belief @ transition) * np.exp(-0.5 * ((ret - mus) / sigmas) ** 2) / sigmas
         belief /= belief.sum()
-        positions.append(np.sign(belief @ transition @ mus))
+        predicted = belief @ transition  # the next bar's regime probabilities
+        mean = predicted @ mus
+        spread = np.sqrt(predicted @ (sigmas**2 + mus**2) - mean**2)
+        positions.append(np.sign(mean) if abs(mean) > threshold * spread else 0.0)
     return np.array(positions)
 
 
@@ -97,22 +103,38 @@ CAUSAL_RULES = {  # the best causal rule of each synthetic market: what the orac
     "ou": ("running-mean reversion", mean_reversion_positions),
     "regime": ("Hamilton's filter, true parameters", filter_positions),
 }
+THRESHOLDS = (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1)  # the flat-when-unsure filter's candidates
+UNSURE_RULE = "Hamilton's filter, flat when unsure (threshold chosen on the training days)"
 
 
 def causal_references(out: Path) -> pd.DataFrame:
-    "Per synthetic market and symbol: the oracle's and the best causal rule's test Sharpe, same timing and costs."
+    "Per synthetic market and symbol: the oracle's and the causal rules' test Sharpe, same timing and costs."
     costs = RLAgentFactory.create_agent("stocks").args.market()["costs"]
     rows = []
     for market_name, (rule, positions) in CAUSAL_RULES.items():
         prices = market_panel(market_name, N_DAYS, SYMBOLS)
-        score_start = np.sort(prices["date"].unique())[int(0.8 * N_DAYS)]
-        for symbol in sorted(prices["symbol"].unique()):
-            bars = prices[prices["symbol"] == symbol]
-            ruled = bars.assign(oracle=positions(bars["close"]))
-            rows.append({"market": market_name, "symbol": symbol, "rule": rule,
-                         "oracle_sharpe": oracle_score(prices, symbol, score_start, costs)["sharpe"],
-                         "rule_sharpe": oracle_score(ruled, symbol, score_start, costs)["sharpe"]})  # fmt: skip
-    table = ResultTable(out, ["market", "symbol"])
+        dates = np.sort(prices["date"].unique())
+        train_end, score_start = dates[int(0.6 * N_DAYS)], dates[int(0.8 * N_DAYS)]
+        symbols = sorted(prices["symbol"].unique())
+        bars = {symbol: prices[prices["symbol"] == symbol] for symbol in symbols}
+        rules = {rule: {symbol: positions(bars[symbol]["close"]) for symbol in symbols}}
+        if market_name == "regime":  # standing aside when the filter is unsure trades the mean for a lower variance
+            training_sharpe = {}
+            for threshold in THRESHOLDS:  # chosen by the mean Sharpe over the symbols on the training days only
+                held = {symbol: filter_positions(bars[symbol]["close"], threshold=threshold) for symbol in symbols}
+                training_sharpe[threshold] = np.mean([
+                    oracle_score(bars[s].assign(oracle=held[s]).loc[lambda f: f["date"] <= train_end], s, dates[1],
+                                 costs)["sharpe"] for s in symbols])  # fmt: skip
+            chosen = max(THRESHOLDS, key=training_sharpe.get)
+            rules[UNSURE_RULE] = {s: filter_positions(bars[s]["close"], threshold=chosen) for s in symbols}
+        for name, held in rules.items():
+            for symbol in symbols:
+                rows.append({"market": market_name, "symbol": symbol, "rule": name,
+                             "threshold": chosen if name == UNSURE_RULE else np.nan,
+                             "oracle_sharpe": oracle_score(prices, symbol, score_start, costs)["sharpe"],
+                             "rule_sharpe": oracle_score(bars[symbol].assign(oracle=held[symbol]), symbol, score_start,
+                                                         costs)["sharpe"]})  # fmt: skip
+    table = ResultTable(out, ["market", "symbol", "rule"])
     table.rows = []  # computed whole each time (no training): the markets and costs as they are now
     table.add(rows)
     return table.frame()

@@ -27,6 +27,7 @@ d = {
             'wealtharena.agents.a2c.make_policy': ('a2c.html#make_policy', 'wealtharena/agents/a2c.py'),
             'wealtharena.agents.a2c.mlp': ('a2c.html#mlp', 'wealtharena/agents/a2c.py'),
             'wealtharena.agents.a2c.policy_networks': ('a2c.html#policy_networks', 'wealtharena/agents/a2c.py'),
+            'wealtharena.agents.a2c.run_mlp': ('a2c.html#run_mlp', 'wealtharena/agents/a2c.py'),
             'wealtharena.agents.a2c.train': ('a2c.html#train', 'wealtharena/agents/a2c.py'),
         },
         'wealtharena.agents.common': {
@@ -185,6 +186,7 @@ d = {
             'wealtharena.agents.ppo.make_policy': ('ppo.html#make_policy', 'wealtharena/agents/ppo.py'),
             'wealtharena.agents.ppo.mlp': ('ppo.html#mlp', 'wealtharena/agents/ppo.py'),
             'wealtharena.agents.ppo.policy_networks': ('ppo.html#policy_networks', 'wealtharena/agents/ppo.py'),
+            'wealtharena.agents.ppo.run_mlp': ('ppo.html#run_mlp', 'wealtharena/agents/ppo.py'),
             'wealtharena.agents.ppo.train': ('ppo.html#train', 'wealtharena/agents/ppo.py'),
         },
         'wealtharena.agents.sac': {
