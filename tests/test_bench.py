@@ -1,0 +1,34 @@
+"""The benchmarks' shared result table: resuming, atomic rewrites and the record of the machines that wrote the rows."""
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from evaluation import ResultTable, machine, machine_id, machines_path, written_on  # noqa: E402
+
+
+def test_result_table_resumes_and_records_machine(tmp_path):
+    path = tmp_path / "results.csv"
+    assert written_on(path) == {}  # nothing written yet
+    table = ResultTable(path, ["market", "seed"])
+    table.add([{"market": "ou", "seed": 0, "sharpe": 1.5}, {"market": "ou", "seed": 1, "sharpe": 0.5}])
+    table.add([{"market": "regime", "seed": 0, "sharpe": -0.25}])
+    resumed = ResultTable(path, ["market", "seed"])
+    assert resumed.done(market="ou", seed=1) and not resumed.done(market="regime", seed=1)
+    assert pd.read_csv(path)["sharpe"].tolist() == [1.5, 0.5, -0.25]
+    here = machine()
+    record = written_on(path)
+    assert list(record) == [machine_id(here)]
+    assert record[machine_id(here)] == {"machine": here, "rows": 3}  # every row counted, for this machine
+    assert json.loads(machines_path(path).read_text()) == record
+    assert not list(tmp_path.glob(".*.tmp"))  # the atomic writes left no temporary file
+
+
+def test_machine_id_names_the_description():
+    here = machine()
+    assert {"cpu", "torch_cpu_capability", "numpy_simd", "numpy", "torch"} <= set(here)
+    assert machine_id(here) == machine_id(dict(here))
+    assert machine_id(here) != machine_id({**here, "torch_cpu_capability": "an other CPU"})
