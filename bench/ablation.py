@@ -99,7 +99,7 @@ def mean_reversion_positions(close: pd.Series) -> np.ndarray:
     return np.sign(pd.Series(log_price).expanding().mean().to_numpy() - log_price)
 
 
-CAUSAL_RULES = {  # the best causal rule of each synthetic market: what the oracle does with what a policy can know
+CAUSAL_RULES = {  # each synthetic market's oracle rule, made causal: what the oracle does with what a policy knows
     "ou": ("running-mean reversion", mean_reversion_positions),
     "regime": ("Hamilton's filter, true parameters", filter_positions),
 }
@@ -184,7 +184,7 @@ def run(market_name: str, variant: str, seed: int) -> list[dict]:
         else:
             costs = agent.args.market()["costs"]
             row["reference_sharpe"] = oracle_score(prices, symbol, score_start, costs)["sharpe"]
-            if market_name == "regime":  # the oracle knows the hidden regime; the filter is the best a causal rule does
+            if market_name == "regime":  # the oracle knows the hidden regime; the filter infers it causally
                 rows_ = prices[prices["symbol"] == symbol].assign(oracle=lambda f: filter_positions(f["close"]))
                 row["filter_sharpe"] = oracle_score(rows_, symbol, score_start, costs)["sharpe"]
         rows.append(row)
