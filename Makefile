@@ -26,13 +26,14 @@ demo: $(STAMP)
 	$(PY) -m wealtharena.system --folds 2019 --seeds 0 1 2 --budget 1.0
 
 # Chapters run under nbdev-test (the experiment notebooks of nbs/experiments/ run under pytest, through papermill,
-# as a sweep runs them); pytest then checks the package against the notebooks, the docs site in
-# Chromium and everything else in tests/. pytest's summary line is the last line printed.
+# as a sweep runs them); pytest then checks the package against the notebooks, the docs site in Chromium and everything
+# else in tests/, on two workers (pytest-xdist; a test file's tests stay on one worker, in order). pytest's summary line
+# is the last line printed.
 test: $(STAMP)
 	@echo "== nbdev-test: every notebook runs"
 	$(VENV)/bin/nbdev-test --n-workers 2 --timing --skip-folder-re "^(experiments|[_.].*)$$"
 	@echo "== pytest"
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 export: $(STAMP)
 	$(VENV)/bin/nbdev-export
