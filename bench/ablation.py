@@ -11,6 +11,9 @@ A stopped run resumes: rows already in the CSV are not run again.
 python bench/ablation.py --references writes bench/results/causal_references.csv (seconds): on each synthetic market
 the oracle's test Sharpe beside causal rules' that know the generator (on the regime market also a filter that stands
 aside when unsure, its threshold chosen on the training days): what a causal policy can reach.
+python bench/ablation.py --rewards writes bench/results/reward_alignment.csv (a minute): on each synthetic market's
+training days, the mean episode reward of scripted policies (oracle, causal rule, always long, flat) under each reward
+formula, with each weighted term's part: which policy a formula prefers.
 """
 
 from __future__ import annotations
@@ -30,7 +33,14 @@ from evaluation import ResultTable  # noqa: E402
 
 from wealtharena.agents import RLAgentFactory  # noqa: E402
 from wealtharena.data import load_market  # noqa: E402
-from wealtharena.experiments import collapsed, market_panel, oracle_score, policy_run, score  # noqa: E402
+from wealtharena.experiments import (  # noqa: E402
+    collapsed,
+    market_panel,
+    oracle_score,
+    policy_run,
+    positions_reward,
+    score,
+)
 
 N_DAYS, SYMBOLS = 3000, 5
 EARLIER_REWARD = "0.6 * sharpe + 0.3 * pnl - 0.1 * drawdown_penalty"  # the default reward before the turnover price
@@ -74,6 +84,11 @@ ON_TURNOVER = {  # the default (0.3 price) with one more change each: does any r
     "turnover 0.3, window 20": {**PRICED, "window": 20},
 }
 VARIANTS.update(ON_TURNOVER)
+ALIGNED_REWARD = f"{EARLIER_REWARD.replace('0.1 * drawdown', '0.01 * drawdown')} - 0.1 * turnover_penalty"
+ALIGNED = {  # the default's terms repriced so that the oracle's expected reward is above flat's (--rewards)
+    "reward ranking the oracle first (drawdown 0.01, turnover 0.1)": {"reward": ALIGNED_REWARD},
+}
+VARIANTS.update(ALIGNED)
 
 
 def filter_positions(
@@ -140,6 +155,44 @@ def causal_references(out: Path) -> pd.DataFrame:
     return table.frame()
 
 
+REWARD_FORMULAS = {"P&L only": "pnl", "differential Sharpe only": "sharpe", "earlier default": EARLIER_REWARD,
+                   "default": DEFAULT_REWARD, "drawdown 0.01, turnover 0.1": ALIGNED_REWARD}  # fmt: skip
+
+
+def scripted_policies(market_name: str, bars: pd.DataFrame) -> dict[str, pd.Series]:
+    "The policies a reward is checked on, as target positions per date: oracle, causal rule, always long, flat."
+    close = bars.set_index("date")["close"]
+    policies = {"always long": close * 0.0 + 1.0, "flat": close * 0.0}
+    if market_name in CAUSAL_RULES:
+        rule, positions = CAUSAL_RULES[market_name]
+        policies = {"oracle": bars.set_index("date")["oracle"], rule: pd.Series(positions(close), close.index),
+                    **policies}  # fmt: skip
+    else:  # no edge: trading on a coin flip each day is what an agent that learns noise does
+        coin = np.random.default_rng(0).choice([-1.0, 1.0], len(close))
+        policies["a coin flip each day"] = pd.Series(coin, close.index)
+    return policies
+
+
+def reward_alignment(out: Path, episodes: int = 20) -> pd.DataFrame:
+    "Per synthetic market, scripted policy and reward formula: the mean episode reward on the training days."
+    settings = RLAgentFactory.create_agent("stocks").args.market()
+    market = {key: settings[key] for key in ("features", "window", "costs")}
+    rows = []
+    for market_name in ("ou", "regime", "gbm"):
+        prices = market_panel(market_name, N_DAYS, SYMBOLS)
+        train_end = np.sort(prices["date"].unique())[int(0.6 * N_DAYS)]
+        for symbol, bars in prices.groupby("symbol"):
+            for policy, positions in scripted_policies(market_name, bars).items():
+                for label, formula in REWARD_FORMULAS.items():
+                    parts = positions_reward(prices, symbol, positions, formula, train_end, episodes, **market)
+                    rows.append({"market": market_name, "symbol": symbol, "policy": policy, "formula": label,
+                                 "reward_formula": formula, **parts})  # fmt: skip
+    table = ResultTable(out, ["market", "symbol", "policy", "formula"])
+    table.rows = []  # computed whole each time (no training): the markets, costs and formulas as they are now
+    table.add(rows)
+    return table.frame()
+
+
 def run(market_name: str, variant: str, seed: int) -> list[dict]:
     "Train the stocks agent with one variant on one market and seed; score it per symbol of the scoring period."
     warnings.filterwarnings("ignore")
@@ -191,8 +244,14 @@ def run(market_name: str, variant: str, seed: int) -> list[dict]:
     return rows
 
 
-REAL_SEEDS = {"default": 5, "no turnover price (earlier default)": 5, "turnover penalty 0.1": 5,
-              "turnover 0.3, no entropy bonus": 5, "continuous actions (earlier default)": 2}  # others: one
+REAL_SEEDS = {
+    "default": 5,
+    "no turnover price (earlier default)": 5,
+    "turnover penalty 0.1": 5,
+    "turnover 0.3, no entropy bonus": 5,
+    "continuous actions (earlier default)": 2,
+    **dict.fromkeys(ALIGNED, 5),
+}
 
 
 def tasks(seeds) -> list[tuple[str, str, int]]:
@@ -205,6 +264,7 @@ def tasks(seeds) -> list[tuple[str, str, int]]:
     ]
     plan += [(m, v, s) for m in ("ou", "regime", "gbm") for v in TURNOVER for s in seeds]
     plan += [(m, v, s) for m in ("ou", "regime", "gbm") for v in ON_TURNOVER for s in seeds]
+    plan += [(m, v, s) for m in ("ou", "regime", "gbm") for v in ALIGNED for s in seeds]
     plan += [(m, v, s) for m in ("ou", "regime") for v in VARIANTS if v not in [p[1] for p in plan] for s in seeds[:3]]
     plan += [("real", v, s) for v in VARIANTS for s in seeds[: REAL_SEEDS.get(v, 1)]]
     return plan
@@ -236,11 +296,16 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (one torch thread each)")
     parser.add_argument("--out", type=Path, default=Path("bench/results/ablation.csv"))
     parser.add_argument("--references", action="store_true", help="write the causal rules' references and stop")
+    parser.add_argument("--rewards", action="store_true", help="write which scripted policy each reward prefers, stop")
     args = parser.parse_args(argv)
     if args.references:
         references = causal_references(args.out.with_name("causal_references.csv"))
         print(references.groupby(["market", "rule"])[["oracle_sharpe", "rule_sharpe"]].mean().round(3).to_string())
         return references
+    if args.rewards:
+        alignment = reward_alignment(args.out.with_name("reward_alignment.csv"))
+        print(alignment.pivot_table("reward", ["market", "policy"], "formula").round(1).to_string())
+        return alignment
     table = ResultTable(args.out, ["market", "variant", "seed"])
     todo = [t for t in tasks(args.seeds) if not table.done(market=t[0], variant=t[1], seed=t[2])]
     print(f"{len(todo)} runs to do ({len(tasks(args.seeds)) - len(todo)} already in {args.out})", flush=True)

@@ -515,6 +515,10 @@ d = {
             ),
             'wealtharena.experiments.oracle_score': ('experiments.html#oracle_score', 'wealtharena/experiments.py'),
             'wealtharena.experiments.policy_run': ('experiments.html#policy_run', 'wealtharena/experiments.py'),
+            'wealtharena.experiments.positions_reward': (
+                'experiments.html#positions_reward',
+                'wealtharena/experiments.py',
+            ),
             'wealtharena.experiments.ray_results': ('experiments.html#ray_results', 'wealtharena/experiments.py'),
             'wealtharena.experiments.resolve_notebook': (
                 'experiments.html#resolve_notebook',

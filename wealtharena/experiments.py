@@ -37,10 +37,10 @@ from .metrics import annual_return, max_drawdown, sharpe_ci, sharpe_ratio, turno
 
 # %% auto #0
 __all__ = ['THREAD_VARIABLES', 'EXPERIMENTS_DIR', 'SWEEP_KEYS', 'policy_run', 'score', 'collapsed', 'oracle_score',
-           'agent_config', 'market_panel', 'default_root', 'run_id', 'save_metrics', 'notebook_parameters',
-           'resolve_notebook', 'check_parameters', 'execute_run', 'ResultsStore', 'results', 'load_sweep', 'run_spec',
-           'sweep_runs', 'local_results', 'ray_results', 'run_sweep', 'local_ray_cluster', 'rllib_multi_agent_ppo',
-           'run_notebook', 'main']
+           'agent_config', 'market_panel', 'positions_reward', 'default_root', 'run_id', 'save_metrics',
+           'notebook_parameters', 'resolve_notebook', 'check_parameters', 'execute_run', 'ResultsStore', 'results',
+           'load_sweep', 'run_spec', 'sweep_runs', 'local_results', 'ray_results', 'run_sweep', 'local_ray_cluster',
+           'rllib_multi_agent_ppo', 'run_notebook', 'main']
 
 # %% ../nbs/31_experiments.ipynb #1a3634e6
 def policy_run(
@@ -156,6 +156,39 @@ def market_panel(
     if kind not in makers:
         raise ValueError(f"market must be one of {sorted(makers)}, got {kind!r}")
     return pd.concat([makers[kind](k) for k in range(n_symbols)], ignore_index=True).assign(asset_class="stocks")
+
+# %% ../nbs/31_experiments.ipynb #posrew02
+def positions_reward(
+    prices: pd.DataFrame,  # tidy price panel holding `symbol`
+    symbol: str,  # the symbol traded
+    positions: pd.Series,  # target position per date, decided at the close and filled at the next bar
+    reward: str,  # a formula of the reward library
+    end=None,  # last date used (the end of the training days)
+    episodes: int = 20,  # random 252-bar episodes
+    seed: int = 0,  # seed of the episodes' starts
+    **market,  # more TradingEnv settings (features, window, costs), as the agent trains with them
+) -> dict:
+    "Mean episode reward of a scripted policy, and each weighted term's share of it: which policy a reward prefers."
+    from wealtharena.trading_env import TradingEnv
+
+    env = TradingEnv(prices=prices, symbol=symbol, end=end, action_mode="continuous", reward=reward,
+                     episode_length=252, random_start=True, **market)  # fmt: skip
+    target = positions.reindex(env.dates).to_numpy(dtype=np.float32)
+    if np.isnan(target).any():
+        missing = env.dates[np.isnan(target)][0]
+        raise ValueError(f"positions has no value for {symbol} on {pd.Timestamp(missing).date()}")
+    weights, totals = env.reward_fn.weights, {}
+    for episode in range(episodes):
+        _, info = env.reset(seed=seed + episode)
+        done = False
+        while not done:
+            _, step_reward, terminated, truncated, info = env.step(target[info["t"] : info["t"] + 1])
+            for name, value in env.reward_fn.last_terms.items():
+                totals[name] = totals.get(name, 0.0) + weights[name] * value
+            totals["reward"] = totals.get("reward", 0.0) + step_reward
+            done = terminated or truncated
+    return {name: value / episodes for name, value in totals.items()}
+
 
 # %% ../nbs/31_experiments.ipynb #f042ec17
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
