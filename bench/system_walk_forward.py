@@ -14,13 +14,17 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import pandas as pd
 
-from wealtharena.files import atomic_write
-from wealtharena.system import load_system_config, summarize_runs, system_job
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evaluation import machine  # noqa: E402
+
+from wealtharena.files import atomic_write  # noqa: E402
+from wealtharena.system import load_system_config, summarize_runs, system_job  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 JOBS = RESULTS / "system"
@@ -35,6 +39,7 @@ def store(result: dict) -> None:
         atomic_write(JOBS / f"{stem}_{field}.csv", lambda tmp: frame.to_csv(tmp))
     info = {k: v for k, v in result.items() if k != "strategies"}
     info["interventions"] = {label: run["interventions"] for label, run in result["strategies"].items()}
+    info["machine"] = machine()  # the CPU and versions that wrote it (bench/reproduce.py compares only like with like)
     atomic_write(JOBS / f"{stem}.json", lambda tmp: tmp.write_text(json.dumps(info, indent=1, default=str)))
 
 
