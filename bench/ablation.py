@@ -85,8 +85,10 @@ ON_TURNOVER = {  # the default (0.3 price) with one more change each: does any r
 }
 VARIANTS.update(ON_TURNOVER)
 ALIGNED_REWARD = f"{EARLIER_REWARD.replace('0.1 * drawdown', '0.01 * drawdown')} - 0.1 * turnover_penalty"
+ALIGNED_REWARD_2 = f"{EARLIER_REWARD.replace('0.1 * drawdown', '0.02 * drawdown')} - 0.15 * turnover_penalty"
 ALIGNED = {  # the default's terms repriced so that the oracle's expected reward is above flat's (--rewards)
     "reward ranking the oracle first (drawdown 0.01, turnover 0.1)": {"reward": ALIGNED_REWARD},
+    "reward ranking the oracle first (drawdown 0.02, turnover 0.15)": {"reward": ALIGNED_REWARD_2},
 }
 VARIANTS.update(ALIGNED)
 
@@ -156,7 +158,8 @@ def causal_references(out: Path) -> pd.DataFrame:
 
 
 REWARD_FORMULAS = {"P&L only": "pnl", "differential Sharpe only": "sharpe", "earlier default": EARLIER_REWARD,
-                   "default": DEFAULT_REWARD, "drawdown 0.01, turnover 0.1": ALIGNED_REWARD}  # fmt: skip
+                   "default": DEFAULT_REWARD, "drawdown 0.01, turnover 0.1": ALIGNED_REWARD,
+                   "drawdown 0.02, turnover 0.15": ALIGNED_REWARD_2}  # fmt: skip
 
 
 def scripted_policies(market_name: str, bars: pd.DataFrame) -> dict[str, pd.Series]:
