@@ -152,8 +152,7 @@ def causal_references(out: Path) -> pd.DataFrame:
                              "rule_sharpe": oracle_score(bars[symbol].assign(oracle=held[symbol]), symbol, score_start,
                                                          costs)["sharpe"]})  # fmt: skip
     table = ResultTable(out, ["market", "symbol", "rule"])
-    table.rows = []  # computed whole each time (no training): the markets and costs as they are now
-    table.add(rows)
+    table.replace(rows)  # computed whole each time (no training): the markets, costs and formulas as they are now
     return table.frame()
 
 
@@ -191,8 +190,7 @@ def reward_alignment(out: Path, episodes: int = 20) -> pd.DataFrame:
                     rows.append({"market": market_name, "symbol": symbol, "policy": policy, "formula": label,
                                  "reward_formula": formula, **parts})  # fmt: skip
     table = ResultTable(out, ["market", "symbol", "policy", "formula"])
-    table.rows = []  # computed whole each time (no training): the markets, costs and formulas as they are now
-    table.add(rows)
+    table.replace(rows)  # computed whole each time (no training): the markets, costs and formulas as they are now
     return table.frame()
 
 

@@ -65,10 +65,18 @@ class ResultTable:
 
     def add(self, rows: list[dict]) -> None:
         "Append rows and rewrite the file atomically (a temporary file in the same folder, then a rename)."
+        self._write(rows, written_on(self.path))
+
+    def replace(self, rows: list[dict]) -> None:
+        "Write the table anew with only `rows` (for tables computed whole each time), its machine record too."
+        self.rows = []
+        self._write(rows, {})
+
+    def _write(self, rows: list[dict], machines: dict) -> None:
         self.rows.extend(rows)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, lambda temporary: pd.DataFrame(self.rows).to_csv(temporary, index=False))
-        machines, here = written_on(self.path), machine()
+        here = machine()
         entry = machines.setdefault(machine_id(here), {"machine": here, "rows": 0})
         entry["rows"] += len(rows)
         text = json.dumps(machines, indent=1)

@@ -107,8 +107,7 @@ def main(argv=None) -> pd.DataFrame:
         rows.append(dict(environment=name, symbols=len(reference.symbols), steps_per_second=round(value),
                          vs_portfolio_env=round(ratio[name], 3), targets=targets))  # fmt: skip
     table = ResultTable(args.out, ["environment"])
-    table.rows = []  # a measurement replaces the last one: speeds are of the code as it is now
-    table.add(rows)
+    table.replace(rows)  # a measurement replaces the last one: speeds are of the code as it is now
     return table.frame()
 
 

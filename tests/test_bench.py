@@ -32,3 +32,12 @@ def test_machine_id_names_the_description():
     assert {"cpu", "torch_cpu_capability", "numpy_simd", "numpy", "torch"} <= set(here)
     assert machine_id(here) == machine_id(dict(here))
     assert machine_id(here) != machine_id({**here, "torch_cpu_capability": "an other CPU"})
+
+
+def test_replace_writes_the_table_and_its_machine_record_anew(tmp_path):
+    path = tmp_path / "computed.csv"
+    table = ResultTable(path, ["rule"])
+    table.add([{"rule": "a", "sharpe": 1.0}, {"rule": "b", "sharpe": 2.0}])
+    table.replace([{"rule": "c", "sharpe": 3.0}])
+    assert pd.read_csv(path)["rule"].tolist() == ["c"]  # the earlier rows are gone
+    assert [entry["rows"] for entry in written_on(path).values()] == [1]  # and so are their counts
