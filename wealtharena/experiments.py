@@ -168,7 +168,7 @@ def positions_reward(
     seed: int = 0,  # seed of the episodes' starts
     **market,  # more TradingEnv settings (features, window, costs), as the agent trains with them
 ) -> dict:
-    "Mean episode reward of a scripted policy, and each weighted term's share of it: which policy a reward prefers."
+    "Mean episode reward of a scripted policy, and each weighted term's part of it: which policy a reward prefers."
     from wealtharena.trading_env import TradingEnv
 
     env = TradingEnv(prices=prices, symbol=symbol, end=end, action_mode="continuous", reward=reward,
