@@ -84,8 +84,8 @@ ON_TURNOVER = {  # the default (0.3 price) with one more change each: does any r
     "turnover 0.3, window 20": {**PRICED, "window": 20},
 }
 VARIANTS.update(ON_TURNOVER)
-ALIGNED_REWARD = f"{EARLIER_REWARD.replace('0.1 * drawdown', '0.01 * drawdown')} - 0.1 * turnover_penalty"
-ALIGNED_REWARD_2 = f"{EARLIER_REWARD.replace('0.1 * drawdown', '0.02 * drawdown')} - 0.15 * turnover_penalty"
+ALIGNED_REWARD = "0.6 * sharpe + 0.3 * pnl - 0.01 * drawdown_penalty - 0.1 * turnover_penalty"
+ALIGNED_REWARD_2 = "0.6 * sharpe + 0.3 * pnl - 0.02 * drawdown_penalty - 0.15 * turnover_penalty"
 ALIGNED = {  # the default's terms repriced so that the oracle's expected reward is above flat's (--rewards)
     "reward ranking the oracle first (drawdown 0.01, turnover 0.1)": {"reward": ALIGNED_REWARD},
     "reward ranking the oracle first (drawdown 0.02, turnover 0.15)": {"reward": ALIGNED_REWARD_2},
