@@ -94,13 +94,12 @@ ALIGNED = {  # the default's terms repriced so that the oracle's expected reward
 VARIANTS.update(ALIGNED)
 QUIET_ALIGNED = "reward ranking the oracle first (drawdown 0.02, turnover 0.15), no entropy bonus"
 VARIANTS[QUIET_ALIGNED] = {"reward": ALIGNED_REWARD_2, "ent_coef": 0.0}  # the two best changes of five seeds together
-EARLIER_ENT_COEF = (
-    0.01  # agents.yaml's entropy bonus when every row but the default's and those setting it was measured
-)
+# agents.yaml's entropy bonus when the rows were measured: every variant but "default" pins it (unless it sets its own)
+EARLIER_ENT_COEF = 0.01
 VARIANTS = {name: overrides if name == "default" else {"ent_coef": EARLIER_ENT_COEF, **overrides}
             for name, overrides in VARIANTS.items()}  # fmt: skip
-# the default is one of these, chosen on ten seeds (five of a discrete agent do not rank variants): the default of
-# agents.yaml (ent_coef 0, the variant "turnover 0.3, no entropy bonus" before it was chosen), the earlier default
+# the default was chosen among these on ten seeds (five of a discrete agent do not rank variants): "default" is
+# agents.yaml, without the entropy bonus since this choice (the rows measured as "turnover 0.3, no entropy bonus")
 CANDIDATES = ("default", EARLIER_DEFAULT, list(ALIGNED)[1], QUIET_ALIGNED)
 CANDIDATE_SEEDS = range(10)
 
