@@ -289,8 +289,8 @@ def tasks(seeds) -> list[tuple[str, str, int]]:
     return plan
 
 
-def summary(table: pd.DataFrame) -> pd.DataFrame:
-    "Per market and variant: mean Sharpe, the reference's (oracle or buy and hold), their ratio per seed, collapse."
+def seed_scores(table: pd.DataFrame) -> pd.DataFrame:
+    "Per market, variant and seed: means over the symbols, and the agent's fraction of the reference's Sharpe."
     per_seed = table.groupby(["market", "variant", "seed"]).agg(
         sharpe=("sharpe", "mean"),
         reference=("reference_sharpe", "mean"),
@@ -298,24 +298,30 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
         collapsed=("collapsed", "mean"),
     )
     per_seed["fraction"] = per_seed["sharpe"] / per_seed["reference"]
-    return per_seed.groupby(["market", "variant"]).agg(
-        seeds=("sharpe", "size"),
-        sharpe=("sharpe", "mean"),
-        reference=("reference", "mean"),
-        fraction_mean=("fraction", "mean"),
-        fraction_min=("fraction", "min"),
-        turnover=("turnover", "mean"),
-        collapsed=("collapsed", "mean"),
+    return per_seed
+
+
+def summary(table: pd.DataFrame) -> pd.DataFrame:
+    "Per market and variant: mean Sharpe, the reference's (oracle or buy and hold), their ratio per seed, collapse."
+    return (
+        seed_scores(table)
+        .groupby(["market", "variant"])
+        .agg(
+            seeds=("sharpe", "size"),
+            sharpe=("sharpe", "mean"),
+            reference=("reference", "mean"),
+            fraction_mean=("fraction", "mean"),
+            fraction_min=("fraction", "min"),
+            turnover=("turnover", "mean"),
+            collapsed=("collapsed", "mean"),
+        )
     )
 
 
 def candidates_table(table: pd.DataFrame) -> pd.DataFrame:
     "The candidates for the default on their ten seeds, the chosen one first (`CHOICE_RULE`)."
     runs = table[table["variant"].isin(CANDIDATES) & table["seed"].isin(CANDIDATE_SEEDS)]
-    per_seed = runs.groupby(["variant", "market", "seed"]).agg(
-        sharpe=("sharpe", "mean"), reference=("reference_sharpe", "mean"), turnover=("turnover", "mean")
-    )
-    per_seed["fraction"] = per_seed["sharpe"] / per_seed["reference"]
+    per_seed = seed_scores(runs).reorder_levels(["variant", "market", "seed"])
     fraction = per_seed["fraction"].unstack("market")
     chosen = pd.DataFrame({
         "seeds": fraction["ou"].groupby("variant").size(),
