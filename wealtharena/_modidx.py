@@ -251,6 +251,10 @@ d = {
             'wealtharena.allocator.Stopper': ('allocator.html#stopper', 'wealtharena/allocator.py'),
             'wealtharena.allocator.Stopper.__call__': ('allocator.html#stopper.__call__', 'wealtharena/allocator.py'),
             'wealtharena.allocator.Stopper.__init__': ('allocator.html#stopper.__init__', 'wealtharena/allocator.py'),
+            'wealtharena.allocator.Stopper._on_signal': (
+                'allocator.html#stopper._on_signal',
+                'wealtharena/allocator.py',
+            ),
             'wealtharena.allocator.Stopper.wait': ('allocator.html#stopper.wait', 'wealtharena/allocator.py'),
             'wealtharena.allocator.StrategyHistory': ('allocator.html#strategyhistory', 'wealtharena/allocator.py'),
             'wealtharena.allocator.StrategyHistory.__init__': (

@@ -812,24 +812,36 @@ class Run:
 
 
 class Stopper:
-    "Set by SIGINT or SIGTERM; `wait` sleeps until the time is up or the flag is set."
+    "Set by SIGINT or SIGTERM; `wait` sleeps until the time is up or a stop is requested."
 
     def __init__(self):
         import threading
 
-        self.event = threading.Event()
+        self.requested = False
+        self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_write, False)
         if threading.current_thread() is threading.main_thread():  # signals reach the main thread only
             for sig in (signal.SIGINT, signal.SIGTERM):
-                signal.signal(sig, lambda *_: self.event.set())
+                signal.signal(sig, self._on_signal)
+
+    def _on_signal(self, *_):
+        self.requested = True  # no lock here: the handler may interrupt the main thread while it holds one
+        try:
+            os.write(self._wake_write, b"x")
+        except BlockingIOError:  # the pipe is full of earlier wake-ups; one is enough
+            pass
 
     def __call__(self) -> bool:
-        return self.event.is_set()
+        return self.requested
 
     def wait(
         self,
         seconds: float,  # longest time to wait for a stop request
     ) -> None:
-        self.event.wait(seconds)
+        import select
+
+        if not self.requested:
+            select.select([self._wake_read], [], [], max(seconds, 0.0))
 
 # %% ../nbs/27_allocator.ipynb #cfb893f7
 def _config(path) -> dict:
