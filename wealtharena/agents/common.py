@@ -174,14 +174,15 @@ def make_vector_env(
     num_envs: int,  # environments stepped together
     market: dict | None = None,  # market settings of a trading env_id (None: a gymnasium env_id)
 ) -> gym.vector.VectorEnv:
-    "Training environments: B market episodes in numpy, or gymnasium's synchronous vector env for a gymnasium id."
-    if is_market(env_id):
+    "Training environments: B market episodes in numpy, else an id's own vector env, else gymnasium's synchronous one."
+    spec = gym.spec(env_id) if not is_market(env_id) else None
+    if spec is None:
         from wealtharena.vector_env import BatchedTradingEnv
 
         env = BatchedTradingEnv(num_envs=num_envs, asset_class=asset_class_name(env_id), **(market or {}))
-    elif gym.spec(env_id).vector_entry_point is not None:  # an id that builds its own vector env (multi-agent sleeves)
+    elif spec.vector_entry_point is not None and (spec.namespace == "wealtharena" or num_envs > 1):
         env = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point")
-    else:
+    else:  # one gymnasium env: the scalar env in the synchronous wrapper is faster than a vector of one
         env = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="sync")
     return gym.wrappers.vector.RecordEpisodeStatistics(env)
 
