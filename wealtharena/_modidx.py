@@ -165,6 +165,7 @@ d = {
             'wealtharena.agents.dqn.make_policy': ('dqn.html#make_policy', 'wealtharena/agents/dqn.py'),
             'wealtharena.agents.dqn.policy_networks': ('dqn.html#policy_networks', 'wealtharena/agents/dqn.py'),
             'wealtharena.agents.dqn.q_network': ('dqn.html#q_network', 'wealtharena/agents/dqn.py'),
+            'wealtharena.agents.dqn.run_mlp': ('dqn.html#run_mlp', 'wealtharena/agents/dqn.py'),
             'wealtharena.agents.dqn.train': ('dqn.html#train', 'wealtharena/agents/dqn.py'),
         },
         'wealtharena.agents.ppo': {

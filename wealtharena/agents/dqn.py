@@ -35,7 +35,8 @@ from wealtharena.agents.common import (
 )
 
 # %% auto #0
-__all__ = ['Args', 'linear_schedule', 'ReplayBuffer', 'q_network', 'policy_networks', 'make_policy', 'train', 'main']
+__all__ = ['Args', 'linear_schedule', 'ReplayBuffer', 'q_network', 'run_mlp', 'policy_networks', 'make_policy', 'train',
+           'main']
 
 # %% ../../nbs/15_dqn.ipynb #31b2b8f3
 @dataclass
@@ -145,12 +146,16 @@ class ReplayBuffer:
         keep,  # which environments' transitions to store
     ) -> None:
         "Store the environments of one vector step where `keep` is true."
-        rows = np.flatnonzero(keep)
-        slots = (self.position + np.arange(len(rows))) % self.capacity
+        if keep.all() and self.position + len(keep) <= self.capacity:  # the usual case: one slice, no index arrays
+            rows, slots = slice(None), slice(self.position, self.position + len(keep))
+        else:
+            rows = np.flatnonzero(keep)
+            slots = (self.position + np.arange(len(rows))) % self.capacity
+        added = len(keep) if isinstance(rows, slice) else len(rows)
         self.obs[slots], self.next_obs[slots], self.actions[slots] = obs[rows], next_obs[rows], actions[rows]
         self.rewards[slots], self.terminated[slots] = rewards[rows], terminated[rows]
-        self.position = int((self.position + len(rows)) % self.capacity)
-        self.size = min(self.size + len(rows), self.capacity)
+        self.position = int((self.position + added) % self.capacity)
+        self.size = min(self.size + added, self.capacity)
 
     def state(self) -> dict[str, np.ndarray]:
         "The stored transitions and the buffer's position, for a checkpoint."
@@ -198,6 +203,16 @@ def q_network(
         layers += [nn.Linear(width, size), nn.ReLU()]
         width = size
     return nn.Sequential(*layers, nn.Linear(width, n_actions))
+
+
+def run_mlp(
+    net: nn.Sequential,  # a network built by `q_network`
+    x: torch.Tensor,  # a batch of inputs
+) -> torch.Tensor:
+    "The network's output computed layer by layer: the same arithmetic as `net(x)` without nn.Module's call overhead."
+    for layer in net:  # the loop calls the network once per step on one row, where that overhead is much of the time
+        x = F.linear(x, layer.weight, layer.bias) if isinstance(layer, nn.Linear) else torch.relu(x)
+    return x
 
 
 def policy_networks(
@@ -277,7 +292,7 @@ def train(
             actions = np.random.randint(0, n_actions, size=args.num_envs)
         else:
             with torch.no_grad():
-                actions = q_net(torch.from_numpy(obs)).argmax(dim=1).numpy()
+                actions = run_mlp(q_net, torch.from_numpy(obs)).argmax(dim=1).numpy()
         next_obs, rewards, terminations, truncations, infos = envs.step(actions)
         next_obs = next_obs.reshape(args.num_envs, -1).astype(np.float32)
         if "episode" in infos:
@@ -297,9 +312,9 @@ def train(
             for _ in range(args.gradient_steps):
                 data = rb.sample(args.batch_size)
                 with torch.no_grad():
-                    target_max = target_net(data["next_obs"]).max(dim=1).values
+                    target_max = run_mlp(target_net, data["next_obs"]).max(dim=1).values
                     td_target = data["rewards"] + args.gamma * target_max * (1 - data["terminated"])
-                old_val = q_net(data["obs"]).gather(1, data["actions"].unsqueeze(1)).squeeze(1)
+                old_val = run_mlp(q_net, data["obs"]).gather(1, data["actions"].unsqueeze(1)).squeeze(1)
                 loss = F.mse_loss(td_target, old_val)
                 optimizer.zero_grad()
                 loss.backward()
