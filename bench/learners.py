@@ -4,8 +4,9 @@ Table "defaults": each library with its own default hyperparameters (SB3: `PPO("
 environment as its documentation starts), PPO, A2C and DQN on CartPole-v1 and Acrobot-v1 for 100,000 steps, SAC on
 Pendulum-v1 for 20,000 steps. Table "same": both libraries with SB3's default hyperparameters (ours set to match), on
 CartPole-v1 (SAC: Pendulum-v1), to compare speed at equal settings. Return: the mean of 10 deterministic evaluation
-episodes; seconds: training only, one torch thread, ours and SB3's alternating. Table "crypto": the crypto agent's SAC
-configuration (agents.yaml) on its market, in environment steps per second.
+episodes, the same seeded ten for both libraries; seconds: training only, one torch thread, ours and SB3's
+alternating. Table "crypto": the crypto agent's SAC configuration (agents.yaml) on its market, in environment steps
+per second.
 
 Run: python bench/learners.py [--tables defaults same crypto] [--seeds 0 1 2] [--out bench/results/learners.csv]
      python bench/learners.py --profile ppo     (where the time of our update goes: cProfile's top entries)
@@ -23,6 +24,7 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import torch
 
@@ -30,8 +32,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluation import ResultTable  # noqa: E402
 
 from wealtharena.agents import RLAgentFactory, a2c, dqn, ppo, sac  # noqa: E402
+from wealtharena.agents.common import evaluate  # noqa: E402
 
 QUIET = dict(tensorboard=False, progress=False, eval_episodes=10)
+EVAL_SEED_OFFSET = 10_000  # our learners evaluate on episodes seeded seed + 10,000 onwards (common.finish_run)
 MODULES = {"ppo": ppo, "a2c": a2c, "dqn": dqn, "sac": sac}
 CLASSIC = ("CartPole-v1", "Acrobot-v1")
 TASKS = {"ppo": CLASSIC, "a2c": CLASSIC, "dqn": CLASSIC, "sac": ("Pendulum-v1",)}
@@ -116,10 +120,8 @@ def run_ours(algorithm: str, env_id: str, seed: int, same: bool) -> tuple[float,
 
 def run_sb3(algorithm: str, env_id: str, seed: int) -> tuple[float, float]:
     "Stable-Baselines3's evaluation return and training seconds, with its default hyperparameters."
-    import gymnasium as gym
     import stable_baselines3 as sb3
     from stable_baselines3.common.env_util import make_vec_env
-    from stable_baselines3.common.evaluation import evaluate_policy
 
     model = getattr(sb3, algorithm.upper())(
         "MlpPolicy", make_vec_env(env_id, n_envs=1, seed=seed), seed=seed, device="cpu", verbose=0
@@ -127,8 +129,8 @@ def run_sb3(algorithm: str, env_id: str, seed: int) -> tuple[float, float]:
     started = time.time()
     model.learn(total_timesteps=STEPS[algorithm])
     seconds = time.time() - started
-    mean, _ = evaluate_policy(model, gym.make(env_id), n_eval_episodes=10, deterministic=True)
-    return float(mean), seconds
+    policy = lambda obs: model.predict(obs, deterministic=True)[0]  # scored as ours: the same ten seeded episodes
+    return float(np.mean(evaluate(policy, env_id, QUIET["eval_episodes"], seed=seed + EVAL_SEED_OFFSET))), seconds
 
 
 def crypto_speed(seed: int, steps: int = 30_000) -> dict:
