@@ -32,10 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluation import ResultTable  # noqa: E402
 
 from wealtharena.agents import RLAgentFactory, a2c, dqn, ppo, sac  # noqa: E402
-from wealtharena.agents.common import evaluate  # noqa: E402
+from wealtharena.agents.common import EVAL_SEED_OFFSET, evaluate  # noqa: E402
 
 QUIET = dict(tensorboard=False, progress=False, eval_episodes=10)
-EVAL_SEED_OFFSET = 10_000  # our learners evaluate on episodes seeded seed + 10,000 onwards (common.finish_run)
 MODULES = {"ppo": ppo, "a2c": a2c, "dqn": dqn, "sac": sac}
 CLASSIC = ("CartPole-v1", "Acrobot-v1")
 TASKS = {"ppo": CLASSIC, "a2c": CLASSIC, "dqn": CLASSIC, "sac": ("Pendulum-v1",)}

@@ -24,10 +24,10 @@ from ..data import asset_class_name
 from ..files import atomic_write
 
 # %% auto #0
-__all__ = ['LOGGED_METRICS', 'FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market', 'make_vector_env',
-           'make_eval_env', 'market_settings', 'fit_observation_scaler', 'start_run', 'market_state', 'evaluate',
-           'finish_run', 'cli', 'validation_score', 'crossed', 'RunLogger', 'CheckpointError', 'save_checkpoint',
-           'load_checkpoint', 'describe_space', 'space_from']
+__all__ = ['EVAL_SEED_OFFSET', 'LOGGED_METRICS', 'FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market',
+           'make_vector_env', 'make_eval_env', 'market_settings', 'fit_observation_scaler', 'start_run', 'market_state',
+           'evaluate', 'finish_run', 'cli', 'validation_score', 'crossed', 'RunLogger', 'CheckpointError',
+           'save_checkpoint', 'load_checkpoint', 'describe_space', 'space_from']
 
 # %% ../../nbs/13_agents_common.ipynb #877b81df
 def _require(ok: bool, field: str, message: str) -> None:
@@ -247,6 +247,9 @@ def market_state(
     return {"obs_scaler": None if scaler is None else scaler.state()}
 
 # %% ../../nbs/13_agents_common.ipynb #367eb202
+EVAL_SEED_OFFSET = 10_000  # a run's evaluation episodes are seeded seed + EVAL_SEED_OFFSET onwards
+
+
 def evaluate(
     policy,  # observation -> action
     env_id: str,  # the environment to evaluate in
@@ -279,7 +282,7 @@ def finish_run(
 ) -> dict:
     "Evaluate `policy` deterministically, log and close the run, and return what every learner's `train` returns."
     with torch.no_grad():
-        returns = evaluate(policy, args.env_id, args.eval_episodes, seed=args.seed + 10_000, market=market)
+        returns = evaluate(policy, args.env_id, args.eval_episodes, seed=args.seed + EVAL_SEED_OFFSET, market=market)
     mean = float(np.mean(returns))
     log.scalar("eval/mean_return", mean, global_step)
     log.close()
