@@ -33,7 +33,7 @@ test: $(STAMP)
 	@echo "== nbdev-test: every notebook runs"
 	$(VENV)/bin/nbdev-test --n-workers 2 --timing --skip-folder-re "^(experiments|[_.].*)$$"
 	@echo "== pytest"
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --no-loadscope-reorder
 
 export: $(STAMP)
 	$(VENV)/bin/nbdev-export

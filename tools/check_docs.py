@@ -8,6 +8,7 @@ pages. Exits 1 with one line per problem; prints one line per page otherwise.
 from __future__ import annotations
 
 import argparse, functools, http.server, re, shutil, subprocess, sys, tempfile, threading
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -108,6 +109,36 @@ def dump_dom(chromium: str, url: str, attempts: int = 2) -> str:
     raise RuntimeError(f"chromium failed on {url} ({attempts} attempts): {done.stderr[-500:]}")
 
 
+def page_problems(site: Path, page: Path, html: str, n_pages: int, chapters_with_math: set[str] | None) -> list[str]:
+    "What is wrong with one page, given its DOM after its scripts ran; prints one line about it."
+    dom = Page()
+    dom.feed(html)
+    text = " ".join(dom.text)
+    raw = RAW_MATH.search(text)
+    chapter = page.name not in ("index.html", "package.html")  # the front page and the package note
+    found = []
+    if raw:
+        found.append(f"raw maths {text[max(0, raw.start() - 30) : raw.end() + 30]!r}")
+    if dom.sidebar_links < n_pages:
+        found.append(f"sidebar has {dom.sidebar_links} links, expected {n_pages}")
+    if dom.outside:
+        found.append(f"asks outside hosts for {dom.outside[:3]}")
+    if chapter and not [s for s in dom.images if s.startswith("data:") or (site / s.split("#")[0]).is_file()]:
+        found.append("no figure")
+    if chapter and dom.api_blocks == 0:
+        found.append("no API block")
+    sources = {link.split("#")[0] for link in dom.source_links}
+    if len(sources) > 1:  # a chapter documents one module: links into several mean a symbol was misresolved
+        found.append(f"source links into {len(sources)} files: {sorted(s.rsplit('/', 1)[-1] for s in sources)}")
+    if chapters_with_math and page.stem in chapters_with_math and dom.katex == 0:
+        found.append("maths not rendered by KaTeX")
+    print(
+        f"{page.name}: {dom.katex} KaTeX formulas, {len(dom.images)} figures, {dom.api_blocks} API blocks, "
+        f"{dom.sidebar_links} sidebar links" + (f" -- {'; '.join(found)}" if found else "")
+    )
+    return [f"{page.name}: {p}" for p in found]
+
+
 def check_site(site: Path, chapters_with_math: set[str] | None = None) -> list[str]:
     "Problems found on the pages of `site` (an empty list when all is well)."
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -117,38 +148,14 @@ def check_site(site: Path, chapters_with_math: set[str] | None = None) -> list[s
     if not pages:
         return [f"no pages in {site}"]
     server = serve(site)
-    problems = []
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        for page in pages:
-            dom = Page()
-            dom.feed(dump_dom(chromium, f"http://127.0.0.1:{server.server_address[1]}/{page.name}"))
-            text = " ".join(dom.text)
-            raw = RAW_MATH.search(text)
-            chapter = page.name not in ("index.html", "package.html")  # the front page and the package note
-            found = []
-            if raw:
-                found.append(f"raw maths {text[max(0, raw.start() - 30) : raw.end() + 30]!r}")
-            if dom.sidebar_links < len(pages):
-                found.append(f"sidebar has {dom.sidebar_links} links, expected {len(pages)}")
-            if dom.outside:
-                found.append(f"asks outside hosts for {dom.outside[:3]}")
-            if chapter and not [s for s in dom.images if s.startswith("data:") or (site / s.split("#")[0]).is_file()]:
-                found.append("no figure")
-            if chapter and dom.api_blocks == 0:
-                found.append("no API block")
-            sources = {link.split("#")[0] for link in dom.source_links}
-            if len(sources) > 1:  # a chapter documents one module: links into several mean a symbol was misresolved
-                found.append(f"source links into {len(sources)} files: {sorted(s.rsplit('/', 1)[-1] for s in sources)}")
-            if chapters_with_math and page.stem in chapters_with_math and dom.katex == 0:
-                found.append("maths not rendered by KaTeX")
-            problems += [f"{page.name}: {p}" for p in found]
-            print(
-                f"{page.name}: {dom.katex} KaTeX formulas, {len(dom.images)} figures, {dom.api_blocks} API blocks, "
-                f"{dom.sidebar_links} sidebar links" + (f" -- {'; '.join(found)}" if found else "")
-            )
+        with ThreadPoolExecutor(2) as pool:  # two browsers at once: each waits on its page's scripts part of the time
+            doms = pool.map(lambda page: dump_dom(chromium, base + page.name), pages)
+            return [p for page, html in zip(pages, doms) for p in page_problems(site, page, html, len(pages),
+                                                                                chapters_with_math)]  # fmt: skip
     finally:
         server.shutdown()
-    return problems
 
 
 SEARCH_PROBE = """<!doctype html><html><body><pre id="hits">waiting</pre>
