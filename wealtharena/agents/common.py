@@ -451,7 +451,7 @@ LOGGED_METRICS = {  # scalar -> (the learners that log it, what it is, how a hea
         "falls",
     ),
     "val/mean_return": (
-        "dqn sac",
+        "ppo a2c dqn sac",
         "mean return of the deterministic policy on the validation years (val_every)",
         "the curve to choose a checkpoint by; never the test years",
     ),

@@ -23,12 +23,14 @@ from wealtharena.agents.common import (
     RunArgs,
     RunLogger,
     cli,
+    crossed,
     describe_space,
     finish_run,
     load_checkpoint,
     market_state,
     save_checkpoint,
     start_run,
+    validation_score,
 )
 
 # %% auto #0
@@ -275,6 +277,10 @@ def train(
 
     next_obs = np.asarray(envs.reset(seed=args.seed + start_iteration - 1)[0], dtype=np.float32).reshape(e, -1)
     last_ended = np.zeros(e, dtype=np.float32)
+    greedy = make_policy({"agent": agent}, act_space)  # follows the networks as they learn
+    curve = []  # the validation curve (val_every > 0): before the first update, then every val_every steps
+    if args.val_every and start_iteration == 1:
+        curve.append({"global_step": 0, **validation_score(greedy, args, market)})
     history, started = [], time.time()
     for iteration in range(start_iteration, args.num_iterations + 1):
         if args.anneal_lr:
@@ -379,6 +385,9 @@ def train(
         history.append({"iteration": iteration, "global_step": global_step, **stats})
         if args.save_path and args.save_every and iteration % args.save_every == 0:
             checkpoint(iteration)
+        if crossed(global_step, args.batch_size, args.val_every):
+            curve.append({"global_step": global_step, **validation_score(greedy, args, market)})
+            log.scalar("val/mean_return", curve[-1]["return"], global_step)
 
     train_seconds = time.time() - started
     envs.close()
@@ -397,6 +406,7 @@ def train(
         modules={"agent": agent},
         agent=agent,
         run_name=run_name,
+        validation_curve=curve,
     )
 
 
