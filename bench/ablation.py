@@ -94,6 +94,8 @@ ALIGNED = {  # the default's terms repriced so that the oracle's expected reward
 VARIANTS.update(ALIGNED)
 QUIET_ALIGNED = "reward ranking the oracle first (drawdown 0.02, turnover 0.15), no entropy bonus"
 VARIANTS[QUIET_ALIGNED] = {"reward": ALIGNED_REWARD_2, "ent_coef": 0.0}  # the two best changes of five seeds together
+LONG_ONLY = "long only (Sell goes flat)"  # the default with one change: once in the market, it can still stand aside
+VARIANTS[LONG_ONLY] = {"short_selling": False, "ent_coef": 0.0}
 # agents.yaml's entropy bonus when the rows were measured: every variant but "default" pins it (unless it sets its own)
 EARLIER_ENT_COEF = 0.01
 VARIANTS = {name: overrides if name == "default" else {"ent_coef": EARLIER_ENT_COEF, **overrides}
@@ -263,6 +265,7 @@ REAL_SEEDS = {
     "turnover penalty 0.1": 5,
     "continuous actions (earlier default)": 2,
     **dict.fromkeys(ALIGNED, 5),
+    LONG_ONLY: 5,
 }
 
 
@@ -282,6 +285,7 @@ def tasks(seeds) -> list[tuple[str, str, int]]:
     plan += [(m, v, s) for m in ("ou", "regime", "gbm") for v in TURNOVER for s in seeds]
     plan += [(m, v, s) for m in ("ou", "regime", "gbm") for v in ON_TURNOVER for s in seeds]
     plan += [(m, v, s) for m in ("ou", "regime", "gbm") for v in ALIGNED for s in seeds]
+    plan += [(m, LONG_ONLY, s) for m in ("ou", "regime", "gbm") for s in seeds]
     plan += [(m, v, s) for m in ("ou", "regime") for v in VARIANTS if v not in [p[1] for p in plan] for s in seeds[:3]]
     plan += [("real", v, s) for v in VARIANTS for s in seeds[: REAL_SEEDS.get(v, 1)]]
     plan += [(m, v, s) for m in ("ou", "regime", "gbm", "real") for v in CANDIDATES for s in CANDIDATE_SEEDS

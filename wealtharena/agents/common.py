@@ -66,6 +66,8 @@ class RunArgs:
     """market environments: standardise features with statistics of the training range only (kept in checkpoints)"""
     vol_target: float | None = None
     """market environments: size positions to this annualised volatility (None: no volatility targeting)"""
+    short_selling: bool = True
+    """market environments, discrete actions: Sell goes short (else flat: a long-only agent)"""
     cost_multiplier: float = 1.0
     """market environments: multiply the class's cost model (the baselines chapter's) by this"""
     legacy_reward: bool = False
@@ -116,6 +118,9 @@ class RunArgs:
                      f"{self.features!r}")  # fmt: skip
             _require(self.cost_multiplier >= 0, "cost_multiplier", f"must be >= 0, got {self.cost_multiplier}")
             _require(self.vol_target is None or self.vol_target > 0, "vol_target", f"must be > 0: {self.vol_target}")
+            mode = self.market_action_mode or getattr(self, "action_mode", "discrete")
+            _require(self.short_selling or mode == "discrete", "short_selling", "False needs discrete actions (a "
+                     f"continuous target position ranges over [-1, 1]); action mode is {mode!r}")  # fmt: skip
             try:
                 parse_weights(self.reward)
             except ValueError as err:
@@ -129,7 +134,7 @@ class RunArgs:
         mode = self.market_action_mode or getattr(self, "action_mode", "discrete")
         return dict(symbol=self.symbol, start=self.start, end=self.end, reward=self.reward, action_mode=mode,
                     episode_length=self.episode_length, random_start=random_start, window=self.window,
-                    features=self.features, vol_target=self.vol_target, costs=costs,
+                    features=self.features, vol_target=self.vol_target, short_selling=self.short_selling, costs=costs,
                     **(dict(reward_scaling=False, reward_kwargs=dict(min_volatility=0.0, clip=1e9))
                        if self.legacy_reward else {}))  # fmt: skip
 
