@@ -293,9 +293,16 @@ def tasks(seeds) -> list[tuple[str, str, int]]:
     return plan
 
 
+def stood_aside_as_zero(table: pd.DataFrame) -> pd.DataFrame:
+    "Rows of a policy that never traded, given Sharpe 0 and interval [0, 0] (all its returns are 0; the ratio is 0/0)."
+    never_traded = table["sharpe"].isna() & (table["turnover"] == 0)
+    return table.assign(**{column: table[column].mask(never_traded, 0.0)
+                           for column in ("sharpe", "sharpe_ci_low", "sharpe_ci_high")})  # fmt: skip
+
+
 def seed_scores(table: pd.DataFrame) -> pd.DataFrame:
     "Per market, variant and seed: means over the symbols, and the agent's fraction of the reference's Sharpe."
-    per_seed = table.groupby(["market", "variant", "seed"]).agg(
+    per_seed = stood_aside_as_zero(table).groupby(["market", "variant", "seed"]).agg(
         sharpe=("sharpe", "mean"),
         reference=("reference_sharpe", "mean"),
         turnover=("turnover", "mean"),

@@ -201,7 +201,7 @@ def summary(table: pd.DataFrame, cost_multiplier: float = 1.0) -> pd.DataFrame:
         ci_high=("sharpe_ci_high", "mean"),
         max_drawdown=("max_drawdown", "mean"),
     )
-    symbols = test[(test["symbol"] != "1/N of class") & test["sharpe"].notna()]
+    symbols = test[test["symbol"] != "1/N of class"]  # a skipped symbol has no turnover; one never traded has 0
     out["turnover"] = symbols.groupby(["asset_class", "strategy"])["turnover"].mean()  # per symbol, a year
     return out
 
