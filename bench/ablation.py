@@ -40,6 +40,7 @@ from wealtharena.experiments import (  # noqa: E402
     policy_run,
     positions_reward,
     score,
+    stood_aside_as_zero,
 )
 
 N_DAYS, SYMBOLS = 3000, 5
@@ -291,13 +292,6 @@ def tasks(seeds) -> list[tuple[str, str, int]]:
     plan += [(m, v, s) for m in ("ou", "regime", "gbm", "real") for v in CANDIDATES for s in CANDIDATE_SEEDS
              if (m, v, s) not in plan]  # fmt: skip
     return plan
-
-
-def stood_aside_as_zero(table: pd.DataFrame) -> pd.DataFrame:
-    "Rows of a policy that never traded, given Sharpe 0 and interval [0, 0] (all its returns are 0; the ratio is 0/0)."
-    never_traded = table["sharpe"].isna() & (table["turnover"] == 0)
-    return table.assign(**{column: table[column].mask(never_traded, 0.0)
-                           for column in ("sharpe", "sharpe_ci_low", "sharpe_ci_high")})  # fmt: skip
 
 
 def seed_scores(table: pd.DataFrame) -> pd.DataFrame:

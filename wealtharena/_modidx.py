@@ -540,6 +540,10 @@ d = {
             'wealtharena.experiments.run_sweep': ('experiments.html#run_sweep', 'wealtharena/experiments.py'),
             'wealtharena.experiments.save_metrics': ('experiments.html#save_metrics', 'wealtharena/experiments.py'),
             'wealtharena.experiments.score': ('experiments.html#score', 'wealtharena/experiments.py'),
+            'wealtharena.experiments.stood_aside_as_zero': (
+                'experiments.html#stood_aside_as_zero',
+                'wealtharena/experiments.py',
+            ),
             'wealtharena.experiments.sweep_runs': ('experiments.html#sweep_runs', 'wealtharena/experiments.py'),
         },
         'wealtharena.features': {

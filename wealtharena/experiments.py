@@ -37,10 +37,10 @@ from .metrics import annual_return, max_drawdown, sharpe_ci, sharpe_ratio, turno
 
 # %% auto #0
 __all__ = ['THREAD_VARIABLES', 'EXPERIMENTS_DIR', 'SWEEP_KEYS', 'policy_run', 'score', 'collapsed', 'oracle_score',
-           'agent_config', 'market_panel', 'positions_reward', 'default_root', 'run_id', 'save_metrics',
-           'notebook_parameters', 'resolve_notebook', 'check_parameters', 'execute_run', 'ResultsStore', 'results',
-           'load_sweep', 'run_spec', 'sweep_runs', 'local_results', 'ray_results', 'run_sweep', 'local_ray_cluster',
-           'rllib_multi_agent_ppo', 'run_notebook', 'main']
+           'stood_aside_as_zero', 'agent_config', 'market_panel', 'positions_reward', 'default_root', 'run_id',
+           'save_metrics', 'notebook_parameters', 'resolve_notebook', 'check_parameters', 'execute_run', 'ResultsStore',
+           'results', 'load_sweep', 'run_spec', 'sweep_runs', 'local_results', 'ray_results', 'run_sweep',
+           'local_ray_cluster', 'rllib_multi_agent_ppo', 'run_notebook', 'main']
 
 # %% ../nbs/31_experiments.ipynb #1a3634e6
 def policy_run(
@@ -111,6 +111,15 @@ def oracle_score(
     result = backtest(rows[["close"]].rename(columns={"close": symbol}),
                       rows[["oracle"]].rename(columns={"oracle": symbol}), costs=costs)  # fmt: skip
     return score(result.returns.loc[start:].iloc[1:], result.traded.loc[start:].iloc[1:])
+
+# %% ../nbs/31_experiments.ipynb #aside02
+def stood_aside_as_zero(
+    table: pd.DataFrame,  # per-symbol scores (`score`'s columns), one row per symbol
+) -> pd.DataFrame:
+    "The rows of a policy that never traded given Sharpe 0 and interval [0, 0] (all its returns are 0)."
+    never_traded = table["sharpe"].isna() & (table["turnover"] == 0)
+    return table.assign(**{column: table[column].mask(never_traded, 0.0)
+                           for column in ("sharpe", "sharpe_ci_low", "sharpe_ci_high")})  # fmt: skip
 
 # %% ../nbs/31_experiments.ipynb #e9fecce9
 def agent_config(
