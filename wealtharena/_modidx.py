@@ -40,6 +40,10 @@ d = {
                 'agents_common.html#runargs.market',
                 'wealtharena/agents/common.py',
             ),
+            'wealtharena.agents.common.RunArgs.market_mode': (
+                'agents_common.html#runargs.market_mode',
+                'wealtharena/agents/common.py',
+            ),
             'wealtharena.agents.common.RunArgs.refuse_overwrite': (
                 'agents_common.html#runargs.refuse_overwrite',
                 'wealtharena/agents/common.py',

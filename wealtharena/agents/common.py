@@ -118,7 +118,7 @@ class RunArgs:
                      f"{self.features!r}")  # fmt: skip
             _require(self.cost_multiplier >= 0, "cost_multiplier", f"must be >= 0, got {self.cost_multiplier}")
             _require(self.vol_target is None or self.vol_target > 0, "vol_target", f"must be > 0: {self.vol_target}")
-            mode = self.market_action_mode or getattr(self, "action_mode", "discrete")
+            mode = self.market_mode()
             _require(self.short_selling or mode == "discrete", "short_selling", "False needs discrete actions (a "
                      f"continuous target position ranges over [-1, 1]); action mode is {mode!r}")  # fmt: skip
             try:
@@ -126,12 +126,16 @@ class RunArgs:
             except ValueError as err:
                 raise ValueError(f"reward: {err}") from None
 
+    def market_mode(self) -> str:
+        "The action mode of a market environment: the learner's only one, else its `action_mode` (discrete by default)."
+        return self.market_action_mode or getattr(self, "action_mode", "discrete")
+
     def market(self, random_start: bool = True) -> dict:
         "The settings of a market environment (without the observation scaler, which is fitted on the data)."
         from wealtharena.baselines import DEFAULT_COSTS
 
         costs = DEFAULT_COSTS[asset_class_name(self.env_id)].scaled(self.cost_multiplier)
-        mode = self.market_action_mode or getattr(self, "action_mode", "discrete")
+        mode = self.market_mode()
         return dict(symbol=self.symbol, start=self.start, end=self.end, reward=self.reward, action_mode=mode,
                     episode_length=self.episode_length, random_start=random_start, window=self.window,
                     features=self.features, vol_target=self.vol_target, short_selling=self.short_selling, costs=costs,
