@@ -347,10 +347,9 @@ def train(
     envs.close()
     if args.save_path:
         checkpoint(args.num_iterations)
-    policy = make_policy({"agent": agent}, act_space)
     return finish_run(
         args,
-        policy,
+        greedy,  # the trained networks' deterministic policy
         log,
         global_step,
         market,

@@ -339,10 +339,9 @@ def train(
     envs.close()
     if args.save_path:
         checkpoint(total_steps)
-    policy = make_policy({"q_network": q_net}, envs.single_action_space)
     return finish_run(
         args,
-        policy,
+        greedy,  # the trained networks' deterministic policy
         log,
         total_steps * args.num_envs,
         market,
