@@ -53,7 +53,7 @@ SB3_DEFAULTS_AS_OURS = {  # SB3's default hyperparameters, in our learners' name
         clip_coef=0.2,
         clip_vloss=False,
         ent_coef=0.0,
-        vf_coef=0.5,
+        vf_coef=1.0,  # SB3 weighs the mean squared error by vf_coef = 0.5; ours weighs half of it (cleanrl)
         max_grad_norm=0.5,
         norm_adv=True,
         hidden_layers=(64, 64),
@@ -67,7 +67,7 @@ SB3_DEFAULTS_AS_OURS = {  # SB3's default hyperparameters, in our learners' name
         gae_lambda=1.0,
         bootstrap_truncated=True,
         ent_coef=0.0,
-        vf_coef=0.5,
+        vf_coef=1.0,  # SB3 weighs the mean squared error by vf_coef = 0.5; ours weighs half of it (cleanrl)
         max_grad_norm=0.5,
         rms_alpha=0.99,
         rms_eps=1e-5,
@@ -89,6 +89,8 @@ SB3_DEFAULTS_AS_OURS = {  # SB3's default hyperparameters, in our learners' name
         start_e=1.0,
         end_e=0.05,
         hidden_layers=(64, 64),
+        td_loss="huber",  # SB3's DQN regresses with the Huber loss and clips the gradient's norm
+        max_grad_norm=10.0,
     ),
     "sac": dict(
         num_envs=1,

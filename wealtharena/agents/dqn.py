@@ -74,6 +74,10 @@ class Args(RunArgs):
     """gradient steps per training"""
     hidden_layers: tuple[int, ...] = (64, 64)
     """widths of the hidden layers of the Q-network"""
+    td_loss: str = "mse"
+    """the loss on the temporal-difference error: 'mse' (cleanrl) or 'huber' (SB3; the DQN paper's clipped error)"""
+    max_grad_norm: float = 0.0
+    """clip the gradient's norm to this before each step (0: no clipping, cleanrl; SB3 clips to 10)"""
 
     def validate(self) -> None:
         "Refuse hyperparameters DQN cannot run with, naming the argument."
@@ -90,6 +94,10 @@ class Args(RunArgs):
                 raise ValueError(f"{name}: must be >= 1, got {getattr(self, name)}")
         if self.learning_starts < 0:
             raise ValueError(f"learning_starts: must be >= 0, got {self.learning_starts}")
+        if self.td_loss not in ("mse", "huber"):
+            raise ValueError(f"td_loss: must be 'mse' or 'huber', got {self.td_loss!r}")
+        if self.max_grad_norm < 0:
+            raise ValueError(f"max_grad_norm: must be >= 0 (0: no clipping), got {self.max_grad_norm}")
         if not self.learning_rate > 0:
             raise ValueError(f"learning_rate: must be > 0, got {self.learning_rate}")
         for name in ("gamma", "start_e", "end_e", "exploration_fraction"):
@@ -259,7 +267,8 @@ def train(
         load_checkpoint(args.init_from, "dqn", {"q_network": q_net}, restore_rng=False)
     target_net = q_network(obs_dim, n_actions, args.hidden_layers)
     target_net.load_state_dict(q_net.state_dict())
-    optimizer = torch.optim.Adam(q_net.parameters(), lr=args.learning_rate, fused=True)
+    parameters = list(q_net.parameters())  # listed once: the gradient clipping (max_grad_norm > 0) reads them
+    optimizer = torch.optim.Adam(parameters, lr=args.learning_rate, fused=True)
     rb = ReplayBuffer(args.buffer_size, obs_dim, (), np.int64, seed=args.seed)
     modules = {"q_network": q_net, "target_network": target_net}
     total_steps, first_step = args.total_timesteps // args.num_envs, 0
@@ -315,9 +324,11 @@ def train(
                     target_max = run_mlp(target_net, data["next_obs"]).max(dim=1).values
                     td_target = data["rewards"] + args.gamma * target_max * (1 - data["terminated"])
                 old_val = run_mlp(q_net, data["obs"]).gather(1, data["actions"].unsqueeze(1)).squeeze(1)
-                loss = F.mse_loss(td_target, old_val)
+                loss = (F.mse_loss if args.td_loss == "mse" else F.smooth_l1_loss)(old_val, td_target)
                 optimizer.zero_grad()
                 loss.backward()
+                if args.max_grad_norm:
+                    nn.utils.clip_grad_norm_(parameters, args.max_grad_norm)
                 optimizer.step()
             if len(history) < 5 or step % 100 == 0:
                 stats = {
