@@ -269,6 +269,7 @@ def train(
     target_net.load_state_dict(q_net.state_dict())
     parameters = list(q_net.parameters())  # listed once: the gradient clipping (max_grad_norm > 0) reads them
     optimizer = torch.optim.Adam(parameters, lr=args.learning_rate, fused=True)
+    td_loss = F.mse_loss if args.td_loss == "mse" else F.smooth_l1_loss  # chosen once, outside the update loop
     rb = ReplayBuffer(args.buffer_size, obs_dim, (), np.int64, seed=args.seed)
     modules = {"q_network": q_net, "target_network": target_net}
     total_steps, first_step = args.total_timesteps // args.num_envs, 0
@@ -324,7 +325,7 @@ def train(
                     target_max = run_mlp(target_net, data["next_obs"]).max(dim=1).values
                     td_target = data["rewards"] + args.gamma * target_max * (1 - data["terminated"])
                 old_val = run_mlp(q_net, data["obs"]).gather(1, data["actions"].unsqueeze(1)).squeeze(1)
-                loss = (F.mse_loss if args.td_loss == "mse" else F.smooth_l1_loss)(old_val, td_target)
+                loss = td_loss(old_val, td_target)
                 optimizer.zero_grad()
                 loss.backward()
                 if args.max_grad_norm:
