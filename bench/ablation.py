@@ -14,6 +14,9 @@ aside when unsure, its threshold chosen on the training days): what a causal pol
 python bench/ablation.py --rewards writes bench/results/reward_alignment.csv (a minute): on each synthetic market's
 training days, the mean episode reward of scripted policies (oracle, causal rule, always long, flat) under each reward
 formula, with each weighted term's part: which policy a formula prefers.
+python bench/ablation.py --long writes bench/results/ablation_long.csv (resumable, about ten minutes): the default on
+the three synthetic markets made 10,000 days long (6,000 training days, 2,000 scored), seeds 0-9: is the shortfall
+the length of the markets?
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from wealtharena.experiments import (  # noqa: E402
 )
 
 N_DAYS, SYMBOLS = 3000, 5
+LONG_DAYS = 10_000  # --long: the same markets (same generators and market seeds), longer
 EARLIER_REWARD = "0.6 * sharpe + 0.3 * pnl - 0.1 * drawdown_penalty"  # the default reward before the turnover price
 DEFAULT_REWARD = f"{EARLIER_REWARD} - 0.3 * turnover_penalty"  # agents.yaml's since the rows below chose it
 BEFORE = {
@@ -208,7 +212,7 @@ def reward_alignment(out: Path, episodes: int = 20) -> pd.DataFrame:
     return table.frame()
 
 
-def run(market_name: str, variant: str, seed: int) -> list[dict]:
+def run(market_name: str, variant: str, seed: int, n_days: int = N_DAYS) -> list[dict]:
     "Train the stocks agent with one variant on one market and seed; score it per symbol of the scoring period."
     warnings.filterwarnings("ignore")
     if market_name == "real":
@@ -219,9 +223,9 @@ def run(market_name: str, variant: str, seed: int) -> list[dict]:
             "2016-12-31",
         )
     else:
-        prices = market_panel(market_name, N_DAYS, SYMBOLS)
+        prices = market_panel(market_name, n_days, SYMBOLS)
         dates = np.sort(prices["date"].unique())
-        train_end, score_start, score_end = dates[int(0.6 * N_DAYS)], dates[int(0.8 * N_DAYS)], None
+        train_end, score_start, score_end = dates[int(0.6 * n_days)], dates[int(0.8 * n_days)], None
     symbols = sorted(prices["symbol"].unique())
     overrides = dict(VARIANTS[variant])
     if overrides.get("symbol") == "first":
@@ -239,6 +243,7 @@ def run(market_name: str, variant: str, seed: int) -> list[dict]:
             "market": market_name,
             "variant": variant,
             "seed": seed,
+            **({"days": n_days} if n_days != N_DAYS else {}),
             "symbol": symbol,
             "train_seconds": seconds,
             "collapsed": collapsed(done["actions"], done["continuous"]),
@@ -292,6 +297,11 @@ def tasks(seeds) -> list[tuple[str, str, int]]:
     plan += [(m, v, s) for m in ("ou", "regime", "gbm", "real") for v in CANDIDATES for s in CANDIDATE_SEEDS
              if (m, v, s) not in plan]  # fmt: skip
     return plan
+
+
+def long_tasks() -> list[tuple[str, str, int]]:
+    "The default on the three synthetic markets at `LONG_DAYS`, the candidates' ten seeds."
+    return [(m, "default", s) for m in ("ou", "regime", "gbm") for s in CANDIDATE_SEEDS]
 
 
 def seed_scores(table: pd.DataFrame) -> pd.DataFrame:
@@ -358,6 +368,7 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=Path("bench/results/ablation.csv"))
     parser.add_argument("--references", action="store_true", help="write the causal rules' references and stop")
     parser.add_argument("--rewards", action="store_true", help="write which scripted policy each reward prefers, stop")
+    parser.add_argument("--long", action="store_true", help=f"the default on {LONG_DAYS:,}-day markets, seeds 0-9")
     args = parser.parse_args(argv)
     if args.references:
         references = causal_references(args.out.with_name("causal_references.csv"))
@@ -367,11 +378,14 @@ def main(argv=None):
         alignment = reward_alignment(args.out.with_name("reward_alignment.csv"))
         print(alignment.pivot_table("reward", ["market", "policy"], "formula").round(1).to_string())
         return alignment
-    table = ResultTable(args.out, ["market", "variant", "seed"])
-    todo = [t for t in tasks(args.seeds) if not table.done(market=t[0], variant=t[1], seed=t[2])]
-    print(f"{len(todo)} runs to do ({len(tasks(args.seeds)) - len(todo)} already in {args.out})", flush=True)
+    out = args.out.with_name("ablation_long.csv") if args.long else args.out
+    planned = long_tasks() if args.long else tasks(args.seeds)
+    table = ResultTable(out, ["market", "variant", "seed"])
+    todo = [t for t in planned if not table.done(market=t[0], variant=t[1], seed=t[2])]
+    print(f"{len(todo)} runs to do ({len(planned) - len(todo)} already in {out})", flush=True)
+    days = [LONG_DAYS if args.long else N_DAYS] * len(todo)
     with ProcessPoolExecutor(args.jobs) as pool:
-        for task, rows in zip(todo, pool.map(run, *zip(*todo))) if todo else ():
+        for task, rows in zip(todo, pool.map(run, *zip(*todo), days)) if todo else ():
             table.add(rows)
             print(
                 f"{task[0]:<7} {task[1]:<20} seed {task[2]}: Sharpe {np.mean([r['sharpe'] for r in rows]):.2f} "
