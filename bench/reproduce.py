@@ -4,7 +4,8 @@ Training is deterministic for a seed, but chaotic in the last bits: a change of 
 environments, rewards or learners (an exact 0.0 where numpy's mean left 1e-17, say) sends a trained policy elsewhere,
 and a result file written before such a change no longer describes the code. This script re-runs rows of each file
 with the current code (the same functions the benchmark scripts call) and compares them with what the file holds:
-- ablation.csv (bench/ablation.py): a (market, variant, seed), every symbol's test Sharpe;
+- ablation.csv (bench/ablation.py): a (market, variant, seed), every symbol's test Sharpe; ablation_long.csv
+  (bench/ablation.py --long) the same on its 10,000-day markets;
 - walk_forward.csv (bench/trading_eval.py): a (class, fold, seed) agent, every symbol's test Sharpe at 1x costs;
 - learners.csv (bench/learners.py): one of our learners' evaluation return;
 - cql_run (bench/cql_pretraining.py): the currency agent trained from scratch, its last validation return;
@@ -46,13 +47,13 @@ def same(stored, now) -> bool:
     return bool(np.allclose(stored.to_numpy(), now.to_numpy(), rtol=0, atol=TOLERANCE, equal_nan=True))
 
 
-def ablation_row(market: str, variant: str, seed: int) -> tuple[pd.Series, pd.Series]:
-    "Stored and re-run test Sharpe per symbol of one ablation run."
+def ablation_row(market: str, variant: str, seed: int, long: bool = False) -> tuple[pd.Series, pd.Series]:
+    "Stored and re-run test Sharpe per symbol of one ablation run (`long`: of ablation_long.csv's longer markets)."
     import ablation
 
-    table = pd.read_csv(RESULTS / "ablation.csv")
+    table = pd.read_csv(RESULTS / ("ablation_long.csv" if long else "ablation.csv"))
     stored = table[(table.market == market) & (table.variant == variant) & (table.seed == seed)]
-    now = pd.DataFrame(ablation.run(market, variant, seed))
+    now = pd.DataFrame(ablation.run(market, variant, seed, ablation.LONG_DAYS if long else ablation.N_DAYS))
     return stored.set_index("symbol")["sharpe"].sort_index(), now.set_index("symbol")["sharpe"].sort_index()
 
 
@@ -113,6 +114,7 @@ def main(argv=None) -> pd.DataFrame:
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     checks = [("ablation.csv", ablation_row, ("ou", "default", 0)),
+              ("ablation_long.csv", ablation_row, ("regime", "default", 0, True)),
               ("walk_forward.csv", walk_forward_row, ("currencies", 2018, 1)),
               ("learners.csv", learner_row, ("dqn", "CartPole-v1", 0, "defaults")),
               ("cql_run", cql_scratch_row, ("currencies", 0))]  # fmt: skip
