@@ -16,7 +16,7 @@ training days, the mean episode reward of scripted policies (oracle, causal rule
 formula, with each weighted term's part: which policy a formula prefers.
 python bench/ablation.py --long writes bench/results/ablation_long.csv (resumable, about ten minutes): the default on
 the three synthetic markets made 10,000 days long (6,000 training days, 2,000 scored), seeds 0-9: is the shortfall
-the length of the markets?
+the length of the markets? And on the regime market with four times the training budget (about 12 more minutes).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from wealtharena.experiments import (  # noqa: E402
 
 N_DAYS, SYMBOLS = 3000, 5
 LONG_DAYS = 10_000  # --long: the same markets (same generators and market seeds), longer
+LONG_VARIANTS = {"default": {}, "4x budget": {"total_timesteps": 1_600_000}}  # --long: agents.yaml, and more training
 EARLIER_REWARD = "0.6 * sharpe + 0.3 * pnl - 0.1 * drawdown_penalty"  # the default reward before the turnover price
 DEFAULT_REWARD = f"{EARLIER_REWARD} - 0.3 * turnover_penalty"  # agents.yaml's since the rows below chose it
 BEFORE = {
@@ -227,7 +228,7 @@ def run(market_name: str, variant: str, seed: int, n_days: int = N_DAYS) -> list
         dates = np.sort(prices["date"].unique())
         train_end, score_start, score_end = dates[int(0.6 * n_days)], dates[int(0.8 * n_days)], None
     symbols = sorted(prices["symbol"].unique())
-    overrides = dict(VARIANTS[variant])
+    overrides = dict(VARIANTS[variant] if n_days == N_DAYS else LONG_VARIANTS[variant])
     if overrides.get("symbol") == "first":
         overrides["symbol"] = symbols[0]
     agent = RLAgentFactory.create_agent("stocks")
@@ -300,8 +301,10 @@ def tasks(seeds) -> list[tuple[str, str, int]]:
 
 
 def long_tasks() -> list[tuple[str, str, int]]:
-    "The default on the three synthetic markets at `LONG_DAYS`, the candidates' ten seeds."
-    return [(m, "default", s) for m in ("ou", "regime", "gbm") for s in CANDIDATE_SEEDS]
+    "The default on the three synthetic markets at `LONG_DAYS`, and with 4x its budget on the regime market; ten seeds."
+    return [(m, "default", s) for m in ("ou", "regime", "gbm") for s in CANDIDATE_SEEDS] + [
+        ("regime", "4x budget", s) for s in CANDIDATE_SEEDS
+    ]
 
 
 def seed_scores(table: pd.DataFrame) -> pd.DataFrame:
@@ -368,7 +371,7 @@ def main(argv=None):
     parser.add_argument("--out", type=Path, default=Path("bench/results/ablation.csv"))
     parser.add_argument("--references", action="store_true", help="write the causal rules' references and stop")
     parser.add_argument("--rewards", action="store_true", help="write which scripted policy each reward prefers, stop")
-    parser.add_argument("--long", action="store_true", help=f"the default on {LONG_DAYS:,}-day markets, seeds 0-9")
+    parser.add_argument("--long", action="store_true", help=f"the default on {LONG_DAYS:,}-day markets (and 4x budget)")
     args = parser.parse_args(argv)
     if args.references:
         references = causal_references(args.out.with_name("causal_references.csv"))
