@@ -48,7 +48,7 @@ from wealtharena.experiments import (  # noqa: E402
 
 N_DAYS, SYMBOLS = 3000, 5
 LONG_DAYS = 10_000  # --long: the same markets (same generators and market seeds), longer
-LONG_VARIANTS = {"default": {}, "4x budget": {"total_timesteps": 1_600_000}}  # --long: agents.yaml, and more training
+LONG_VARIANTS = {"4x budget": {"total_timesteps": 1_600_000}}  # --long's variant beside "default": more training
 EARLIER_REWARD = "0.6 * sharpe + 0.3 * pnl - 0.1 * drawdown_penalty"  # the default reward before the turnover price
 DEFAULT_REWARD = f"{EARLIER_REWARD} - 0.3 * turnover_penalty"  # agents.yaml's since the rows below chose it
 BEFORE = {
@@ -228,7 +228,7 @@ def run(market_name: str, variant: str, seed: int, n_days: int = N_DAYS) -> list
         dates = np.sort(prices["date"].unique())
         train_end, score_start, score_end = dates[int(0.6 * n_days)], dates[int(0.8 * n_days)], None
     symbols = sorted(prices["symbol"].unique())
-    overrides = dict(VARIANTS[variant] if n_days == N_DAYS else LONG_VARIANTS[variant])
+    overrides = dict({**VARIANTS, **LONG_VARIANTS}[variant])
     if overrides.get("symbol") == "first":
         overrides["symbol"] = symbols[0]
     agent = RLAgentFactory.create_agent("stocks")
