@@ -3,12 +3,13 @@
 Table "defaults": each library with its own default hyperparameters (SB3: `PPO("MlpPolicy", env)` and so on, on one
 environment as its documentation starts), PPO, A2C and DQN on CartPole-v1 and Acrobot-v1 for 100,000 steps, SAC on
 Pendulum-v1 for 20,000 steps. Table "same": both libraries with SB3's default hyperparameters (ours set to match), on
-CartPole-v1 (SAC: Pendulum-v1), to compare speed at equal settings. Return: the mean of 10 deterministic evaluation
-episodes, the same seeded ten for both libraries; seconds: training only, one torch thread, ours and SB3's
+CartPole-v1 (SAC: Pendulum-v1), to compare speed at equal settings. Table "same-bf16": SAC as in "same" with its
+hidden layers in bfloat16 (`bf16=True`), against SB3 again in the same run. Return: the mean of 10 deterministic
+evaluation episodes, the same seeded ten for both libraries; seconds: training only, one torch thread, ours and SB3's
 alternating. Table "crypto": the crypto agent's SAC configuration (agents.yaml) on its market, in environment steps
 per second.
 
-Run: python bench/learners.py [--tables defaults same crypto] [--seeds 0 1 2] [--out bench/results/learners.csv]
+Run: python bench/learners.py [--tables defaults same same-bf16 crypto] [--seeds 0 1 2] [--out FILE.csv]
      python bench/learners.py --profile ppo     (where the time of our update goes: cProfile's top entries)
 A stopped run resumes: rows already in the CSV are not run again.
 """
@@ -111,9 +112,14 @@ SB3_DEFAULTS_AS_OURS = {  # SB3's default hyperparameters, in our learners' name
 }
 
 
-def run_ours(algorithm: str, env_id: str, seed: int, same: bool) -> tuple[float, float]:
-    "Our learner's evaluation return and training seconds."
-    settings = SB3_DEFAULTS_AS_OURS[algorithm] if same else {}
+BF16 = ("sac",)  # the learners with a bfloat16 switch: table "same-bf16"
+
+
+def run_ours(algorithm: str, env_id: str, seed: int, table: str) -> tuple[float, float]:
+    "Our learner's evaluation return and training seconds, with the settings of `table`."
+    settings = {} if table == "defaults" else dict(SB3_DEFAULTS_AS_OURS[algorithm])
+    if table == "same-bf16":
+        settings["bf16"] = True
     args = MODULES[algorithm].Args(env_id=env_id, seed=seed, total_timesteps=STEPS[algorithm], **settings, **QUIET)
     result = MODULES[algorithm].train(args)
     return result["eval_mean_return"], result["train_seconds"]
@@ -197,7 +203,7 @@ def run(name: str, algorithm: str, env_id: str, seed: int, library: str) -> dict
     key = dict(table=name, algorithm=algorithm, env_id=env_id, seed=seed, library=library)
     if name == "crypto":
         return {**key, **crypto_speed(seed)}
-    done = run_ours(algorithm, env_id, seed, name == "same") if library == "ours" else run_sb3(algorithm, env_id, seed)
+    done = run_ours(algorithm, env_id, seed, name) if library == "ours" else run_sb3(algorithm, env_id, seed)
     return {**key, "return": done[0], "seconds": done[1]}
 
 
@@ -209,15 +215,16 @@ def tasks(tables, algorithms, seeds) -> list[tuple]:
             if name == "crypto":
                 plan.append(("crypto", "sac", "crypto", seed, "ours"))
                 continue
-            for algorithm in algorithms:
-                for env_id in TASKS[algorithm][: 1 if name == "same" else None]:
+            for algorithm in algorithms if name != "same-bf16" else [a for a in algorithms if a in BF16]:
+                for env_id in TASKS[algorithm][: 1 if name.startswith("same") else None]:
                     plan += [(name, algorithm, env_id, seed, library) for library in ("ours", "sb3")]
     return plan
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tables", nargs="+", default=["defaults", "same", "crypto"])
+    parser.add_argument("--tables", nargs="+", default=["defaults", "same", "same-bf16", "crypto"],
+                        choices=["defaults", "same", "same-bf16", "crypto"])
     parser.add_argument("--algorithms", nargs="+", default=list(TASKS), choices=list(TASKS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--jobs", type=int, default=1, help="worker processes, one core each (2 on this machine)")

@@ -75,7 +75,7 @@ def learner_row(algorithm: str, env_id: str, seed: int, table_name: str) -> tupl
     table = pd.read_csv(RESULTS / "learners.csv")
     stored = table[(table.table == table_name) & (table.algorithm == algorithm) & (table.env_id == env_id)
                    & (table.seed == seed) & (table.library == "ours")]["return"]  # fmt: skip
-    now, _ = learners.run_ours(algorithm, env_id, seed, table_name == "same")
+    now, _ = learners.run_ours(algorithm, env_id, seed, table_name)
     return pd.Series(stored.to_numpy()), pd.Series([now])
 
 

@@ -1,5 +1,6 @@
 """The benchmarks' shared result table: resuming, atomic rewrites and the record of the machines that wrote the rows."""
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -41,3 +42,14 @@ def test_replace_writes_the_table_and_its_machine_record_anew(tmp_path):
     table.replace([{"rule": "c", "sharpe": 3.0}])
     assert pd.read_csv(path)["rule"].tolist() == ["c"]  # the earlier rows are gone
     assert [entry["rows"] for entry in written_on(path).values()] == [1]  # and so are their counts
+
+
+def test_learner_tables_pair_every_run_with_sb3_and_run_bf16_only_where_a_learner_has_it():
+    import learners
+
+    plan = learners.tasks(["same", "same-bf16"], list(learners.TASKS), [0])
+    halved = [task for task in plan if task[0] == "same-bf16"]
+    assert {task[1] for task in halved} == set(learners.BF16) == {"sac"}
+    assert sorted(task[4] for task in halved) == ["ours", "sb3"]  # SB3 again, in the same run
+    assert {task[1] for task in plan if task[0] == "same"} == set(learners.TASKS)
+    assert all("bf16" in {f.name for f in dataclasses.fields(learners.MODULES[name].Args)} for name in learners.BF16)
