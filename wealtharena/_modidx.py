@@ -73,6 +73,30 @@ d = {
                 'agents_common.html#runlogger.scalar',
                 'wealtharena/agents/common.py',
             ),
+            'wealtharena.agents.common.SingleVectorEnv': (
+                'agents_common.html#singlevectorenv',
+                'wealtharena/agents/common.py',
+            ),
+            'wealtharena.agents.common.SingleVectorEnv.__init__': (
+                'agents_common.html#singlevectorenv.__init__',
+                'wealtharena/agents/common.py',
+            ),
+            'wealtharena.agents.common.SingleVectorEnv._batched': (
+                'agents_common.html#singlevectorenv._batched',
+                'wealtharena/agents/common.py',
+            ),
+            'wealtharena.agents.common.SingleVectorEnv.close': (
+                'agents_common.html#singlevectorenv.close',
+                'wealtharena/agents/common.py',
+            ),
+            'wealtharena.agents.common.SingleVectorEnv.reset': (
+                'agents_common.html#singlevectorenv.reset',
+                'wealtharena/agents/common.py',
+            ),
+            'wealtharena.agents.common.SingleVectorEnv.step': (
+                'agents_common.html#singlevectorenv.step',
+                'wealtharena/agents/common.py',
+            ),
             'wealtharena.agents.common._paths': ('agents_common.html#_paths', 'wealtharena/agents/common.py'),
             'wealtharena.agents.common._require': ('agents_common.html#_require', 'wealtharena/agents/common.py'),
             'wealtharena.agents.common.cli': ('agents_common.html#cli', 'wealtharena/agents/common.py'),

@@ -18,6 +18,7 @@ from typing import ClassVar
 import gymnasium as gym
 import numpy as np
 import torch
+from gymnasium.vector.utils import batch_space, concatenate, create_empty_array
 from torch import nn
 
 from ..data import asset_class_name
@@ -25,9 +26,9 @@ from ..files import atomic_write
 
 # %% auto #0
 __all__ = ['EVAL_SEED_OFFSET', 'LOGGED_METRICS', 'FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market',
-           'make_vector_env', 'make_eval_env', 'market_settings', 'fit_observation_scaler', 'start_run', 'market_state',
-           'evaluate', 'finish_run', 'cli', 'validation_score', 'crossed', 'RunLogger', 'CheckpointError',
-           'save_checkpoint', 'load_checkpoint', 'describe_space', 'space_from']
+           'SingleVectorEnv', 'make_vector_env', 'make_eval_env', 'market_settings', 'fit_observation_scaler',
+           'start_run', 'market_state', 'evaluate', 'finish_run', 'cli', 'validation_score', 'crossed', 'RunLogger',
+           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'describe_space', 'space_from']
 
 # %% ../../nbs/13_agents_common.ipynb #877b81df
 def _require(ok: bool, field: str, message: str) -> None:
@@ -178,12 +179,63 @@ def is_market(
     return True
 
 
+class SingleVectorEnv(gym.vector.VectorEnv):
+    "One gymnasium environment as a vector of one, with NEXT_STEP autoreset and episode statistics as gymnasium's."
+
+    metadata = {"autoreset_mode": gym.vector.AutoresetMode.NEXT_STEP}
+
+    def __init__(
+        self,
+        env_id: str,  # a gymnasium id
+    ):
+        self.env, self.num_envs = gym.make(env_id), 1
+        self.single_observation_space, self.single_action_space = self.env.observation_space, self.env.action_space
+        self.observation_space = batch_space(self.single_observation_space, 1)
+        self.action_space = batch_space(self.single_action_space, 1)
+        self._ended, self._return, self._length, self._started = False, 0.0, 0, 0.0
+
+    def _batched(self, obs):
+        space = self.single_observation_space
+        if isinstance(space, gym.spaces.Box):  # a fresh array: a learner keeps the previous step's observations
+            return np.array(obs, dtype=space.dtype)[None]
+        return concatenate(space, [obs], create_empty_array(space, 1))
+
+    def reset(
+        self,
+        *,
+        seed: int | None = None,  # seed of the environment's random generator
+        options: dict | None = None,  # the environment's reset options
+    ):
+        obs, info = self.env.reset(seed=seed, options=options)
+        self._ended, self._return, self._length, self._started = False, 0.0, 0, time.perf_counter()
+        return self._batched(obs), self._add_info({}, info, 0)
+
+    def step(
+        self,
+        actions,  # a batch of one action
+    ):
+        if self._ended:  # NEXT_STEP autoreset: the step after an episode's end only starts the next one
+            obs, info = self.reset()
+            return obs, np.zeros(1), np.zeros(1, dtype=bool), np.zeros(1, dtype=bool), info
+        obs, reward, terminated, truncated, info = self.env.step(actions[0])
+        self._return, self._length, self._ended = self._return + reward, self._length + 1, terminated or truncated
+        infos = self._add_info({}, info, 0)
+        if self._ended:  # the statistics gymnasium's RecordEpisodeStatistics adds
+            elapsed = round(time.perf_counter() - self._started, 6)
+            infos["episode"] = {"r": np.array([self._return]), "l": np.array([self._length]), "t": np.array([elapsed])}
+            infos["_episode"] = np.array([True])
+        return self._batched(obs), np.array([reward], dtype=float), np.array([terminated]), np.array([truncated]), infos
+
+    def close(self, **kwargs):
+        self.env.close()
+
+
 def make_vector_env(
     env_id: str,  # a gymnasium id or a WealthArena market env id
     num_envs: int,  # environments stepped together
     market: dict | None = None,  # market settings of a trading env_id (None: a gymnasium env_id)
 ) -> gym.vector.VectorEnv:
-    "Training environments: B market episodes in numpy, else an id's own vector env, else gymnasium's synchronous one."
+    "Training environments: B market episodes in numpy, an id's own vector env, one env as a vector, else synchronous."
     spec = gym.spec(env_id) if not is_market(env_id) else None
     if spec is None:
         from wealtharena.vector_env import BatchedTradingEnv
@@ -191,7 +243,9 @@ def make_vector_env(
         env = BatchedTradingEnv(num_envs=num_envs, asset_class=asset_class_name(env_id), **(market or {}))
     elif spec.vector_entry_point is not None and (spec.namespace == "wealtharena" or num_envs > 1):
         env = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="vector_entry_point")
-    else:  # one gymnasium env: the scalar env in the synchronous wrapper is faster than a vector of one
+    elif num_envs == 1:  # one gymnasium env: the scalar env, seen as a vector of one, is the fastest
+        return SingleVectorEnv(env_id)  # (it records the episode statistics itself)
+    else:
         env = gym.make_vec(env_id, num_envs=num_envs, vectorization_mode="sync")
     return gym.wrappers.vector.RecordEpisodeStatistics(env)
 
