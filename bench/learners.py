@@ -113,6 +113,7 @@ SB3_DEFAULTS_AS_OURS = {  # SB3's default hyperparameters, in our learners' name
 
 
 BF16 = ("sac",)  # the learners with a bfloat16 switch: table "same-bf16"
+TABLES = ("defaults", "same", "same-bf16", "crypto")
 
 
 def run_ours(algorithm: str, env_id: str, seed: int, table: str) -> tuple[float, float]:
@@ -225,8 +226,7 @@ def tasks(tables, algorithms, seeds) -> list[tuple]:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tables", nargs="+", default=["defaults", "same", "same-bf16", "crypto"],
-                        choices=["defaults", "same", "same-bf16", "crypto"])
+    parser.add_argument("--tables", nargs="+", default=list(TABLES), choices=TABLES)
     parser.add_argument("--algorithms", nargs="+", default=list(TASKS), choices=list(TASKS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--jobs", type=int, default=1, help="worker processes, one core each (2 on this machine)")
