@@ -6,8 +6,9 @@ Pendulum-v1 for 20,000 steps. Table "same": both libraries with SB3's default hy
 CartPole-v1 (SAC: Pendulum-v1), to compare speed at equal settings. Table "same-bf16": SAC as in "same" with its
 hidden layers in bfloat16 (`bf16=True`), against SB3 again in the same run. Return: the mean of 10 deterministic
 evaluation episodes, the same seeded ten for both libraries; seconds: training only, one torch thread, ours and SB3's
-alternating. Table "crypto": the crypto agent's SAC configuration (agents.yaml) on its market, in environment steps
-per second.
+alternating; jobs: the runs timed at once (`--jobs 2`: ours and SB3's side by side on the two cores; `--jobs 1`: each
+alone), recorded with each row. Table "crypto": the crypto agent's SAC configuration (agents.yaml) on its market, in
+environment steps per second.
 
 Run: python bench/learners.py [--tables defaults same same-bf16 crypto] [--seeds 0 1 2] [--out FILE.csv]
      python bench/learners.py --profile ppo     (where the time of our update goes: cProfile's top entries)
@@ -172,11 +173,12 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     rows = table[table["table"] != "crypto"] if "table" in table else table
     if rows.empty:
         return rows
-    wide = rows.pivot_table(
-        index=["table", "algorithm", "env_id", "seed"], columns="library", values=["return", "seconds"]
-    ).reset_index()
+    pair = ["table", "algorithm", "env_id", "seed"]
+    wide = rows.pivot_table(index=pair, columns="library", values=["return", "seconds"]).reset_index()
     wide.columns = ["_".join(c).strip("_") for c in wide.columns]
     wide["speedup"] = wide["seconds_sb3"] / wide["seconds_ours"]
+    if "jobs" in rows:  # how many runs were timed at once (side by side, or alone)
+        wide = wide.merge(rows.groupby(pair)["jobs"].max().astype("Int64").reset_index(), on=pair, how="left")
     return wide
 
 
@@ -195,6 +197,7 @@ def learner_table(measured: pd.DataFrame | None, algorithm: str) -> pd.DataFrame
             "seconds_ours": "ours: s",
             "seconds_sb3": "SB3: s",
             "speedup": "SB3 time / ours",
+            "jobs": "runs timed at once",
         }
     )
 
@@ -242,6 +245,7 @@ def main(argv=None):
     print(f"{len(todo)} runs to do", flush=True)
     with ProcessPoolExecutor(args.jobs) as pool:
         for row in pool.map(run, *zip(*todo)) if todo else ():
+            row["jobs"] = args.jobs
             table.add([row])
             shown = (
                 f"{row['steps_per_second']:,.0f} steps/s"

@@ -53,3 +53,19 @@ def test_learner_tables_pair_every_run_with_sb3_and_run_bf16_only_where_a_learne
     assert sorted(task[4] for task in halved) == ["ours", "sb3"]  # SB3 again, in the same run
     assert {task[1] for task in plan if task[0] == "same"} == set(learners.TASKS)
     assert all("bf16" in {f.name for f in dataclasses.fields(learners.MODULES[name].Args)} for name in learners.BF16)
+
+
+def test_learner_summary_keeps_how_many_runs_were_timed_at_once():
+    import learners
+
+    pair = dict(table="same", algorithm="sac", env_id="Pendulum-v1", seed=0)
+    rows = pd.DataFrame([
+        {**pair, "library": "ours", "return": -120.0, "seconds": 100.0, "jobs": 1},
+        {**pair, "library": "sb3", "return": -125.0, "seconds": 160.0, "jobs": 1},
+        {**pair, "seed": 1, "library": "ours", "return": -130.0, "seconds": 110.0, "jobs": 2},
+        {**pair, "seed": 1, "library": "sb3", "return": -128.0, "seconds": 143.0, "jobs": 2},
+    ])  # fmt: skip
+    shown = learners.learner_table(rows, "sac").set_index("seed")
+    assert shown["runs timed at once"].tolist() == [1, 2]
+    assert shown["SB3 time / ours"].round(2).tolist() == [1.6, 1.3]
+    assert "runs timed at once" not in learners.learner_table(rows.drop(columns="jobs"), "sac")  # rows before it

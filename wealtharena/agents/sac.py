@@ -147,9 +147,12 @@ class SoftQNetwork(nn.Module):
         x,  # a batch of observations
         a,  # a batch of actions
     ):
+        *hidden_layers, output_layer = self.net  # unpacked, not sliced: a slice builds a new Sequential per call
+        hidden = torch.cat([x, a], 1)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-            hidden = self.net[:-1](torch.cat([x, a], 1))
-        return self.net[-1](hidden.float())
+            for layer in hidden_layers:
+                hidden = layer(hidden)
+        return output_layer(hidden.float())
 
 
 class Actor(nn.Module):
