@@ -7,10 +7,11 @@ CartPole-v1 (SAC: Pendulum-v1), to compare speed at equal settings. Table "same-
 hidden layers in bfloat16 (`bf16=True`), against SB3 again in the same run. Return: the mean of 10 deterministic
 evaluation episodes, the same seeded ten for both libraries; seconds: training only, one torch thread, ours and SB3's
 alternating; jobs: the runs timed at once (`--jobs 2`: ours and SB3's side by side on the two cores; `--jobs 1`: each
-alone), recorded with each row. Table "crypto": the crypto agent's SAC configuration (agents.yaml) on its market, in
-environment steps per second.
+alone), recorded with each row; repeat: `--repeats N` times each run N times, ours and SB3's alternating, and the
+tables show the median seconds (the same seed gives the same return every time, which the summary checks). Table
+"crypto": the crypto agent's SAC configuration (agents.yaml) on its market, in environment steps per second.
 
-Run: python bench/learners.py [--tables defaults same same-bf16 crypto] [--seeds 0 1 2] [--out FILE.csv]
+Run: python bench/learners.py [--tables defaults same same-bf16 crypto] [--seeds 0 1 2] [--jobs 1] [--repeats 1]
      python bench/learners.py --profile ppo     (where the time of our update goes: cProfile's top entries)
 A stopped run resumes: rows already in the CSV are not run again.
 """
@@ -169,16 +170,24 @@ def profile(algorithm: str, out: Path) -> None:
 
 
 def summary(table: pd.DataFrame) -> pd.DataFrame:
-    "Per table, algorithm and task: mean return and seconds of each library over the seeds, and SB3's time over ours."
+    "Per table, algorithm, task and seed: each library's return and median seconds over the repeats, SB3's over ours."
     rows = table[table["table"] != "crypto"] if "table" in table else table
     if rows.empty:
         return rows
     pair = ["table", "algorithm", "env_id", "seed"]
-    wide = rows.pivot_table(index=pair, columns="library", values=["return", "seconds"]).reset_index()
+    runs = rows.groupby(pair + ["library"])
+    unequal = runs["return"].nunique()
+    if (unequal > 1).any():
+        drifted = unequal[unequal > 1].index.tolist()
+        raise ValueError(f"the same run returned different returns when repeated: {drifted}")
+    timed = runs.agg(**{"return": ("return", "first"), "seconds": ("seconds", "median")}).reset_index()
+    wide = timed.pivot_table(index=pair, columns="library", values=["return", "seconds"]).reset_index()
     wide.columns = ["_".join(c).strip("_") for c in wide.columns]
     wide["speedup"] = wide["seconds_sb3"] / wide["seconds_ours"]
     if "jobs" in rows:  # how many runs were timed at once (side by side, or alone)
         wide = wide.merge(rows.groupby(pair)["jobs"].max().astype("Int64").reset_index(), on=pair, how="left")
+    if "repeat" in rows:  # how many timings each seconds figure is the median of
+        wide = wide.merge(runs.size().groupby(pair).min().rename("timings").reset_index(), on=pair, how="left")
     return wide
 
 
@@ -198,32 +207,34 @@ def learner_table(measured: pd.DataFrame | None, algorithm: str) -> pd.DataFrame
             "seconds_sb3": "SB3: s",
             "speedup": "SB3 time / ours",
             "jobs": "runs timed at once",
+            "timings": "seconds: median of",
         }
     )
 
 
-def run(name: str, algorithm: str, env_id: str, seed: int, library: str) -> dict:
+def run(name: str, algorithm: str, env_id: str, seed: int, library: str, repeat: int = 0) -> dict:
     "One row of a table: a training run of one library, or the crypto agent's speed."
     warnings.filterwarnings("ignore")
     torch.set_num_threads(1)
-    key = dict(table=name, algorithm=algorithm, env_id=env_id, seed=seed, library=library)
+    key = dict(table=name, algorithm=algorithm, env_id=env_id, seed=seed, library=library, repeat=repeat)
     if name == "crypto":
         return {**key, **crypto_speed(seed)}
     done = run_ours(algorithm, env_id, seed, name) if library == "ours" else run_sb3(algorithm, env_id, seed)
     return {**key, "return": done[0], "seconds": done[1]}
 
 
-def tasks(tables, algorithms, seeds) -> list[tuple]:
-    "Every run of the tables, ours and SB3's of one setting next to each other."
+def tasks(tables, algorithms, seeds, repeats: int = 1) -> list[tuple]:
+    "Every run of the tables `repeats` times, ours and SB3's of one setting next to each other."
     plan = []
-    for name in tables:
-        for seed in seeds:
-            if name == "crypto":
-                plan.append(("crypto", "sac", "crypto", seed, "ours"))
-                continue
-            for algorithm in algorithms if name != "same-bf16" else [a for a in algorithms if a in BF16]:
-                for env_id in TASKS[algorithm][: 1 if name.startswith("same") else None]:
-                    plan += [(name, algorithm, env_id, seed, library) for library in ("ours", "sb3")]
+    for repeat in range(repeats):
+        for name in tables:
+            for seed in seeds:
+                if name == "crypto":
+                    plan.append(("crypto", "sac", "crypto", seed, "ours", repeat))
+                    continue
+                for algorithm in algorithms if name != "same-bf16" else [a for a in algorithms if a in BF16]:
+                    for env_id in TASKS[algorithm][: 1 if name.startswith("same") else None]:
+                        plan += [(name, algorithm, env_id, seed, library, repeat) for library in ("ours", "sb3")]
     return plan
 
 
@@ -233,15 +244,17 @@ def main(argv=None):
     parser.add_argument("--algorithms", nargs="+", default=list(TASKS), choices=list(TASKS))
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--jobs", type=int, default=1, help="worker processes, one core each (2 on this machine)")
+    parser.add_argument("--repeats", type=int, default=1, help="time each run this many times (tables: the median)")
     parser.add_argument("--out", type=Path, default=Path("bench/results/learners.csv"))
     parser.add_argument("--profile", choices=list(TASKS), help="profile one learner instead")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     if args.profile:
         return profile(args.profile, args.out.with_name(f"profile_{args.profile}.txt"))
-    table = ResultTable(args.out, ["table", "algorithm", "env_id", "seed", "library"])
-    keys = ("table", "algorithm", "env_id", "seed", "library")
-    todo = [t for t in tasks(args.tables, args.algorithms, args.seeds) if not table.done(**dict(zip(keys, t)))]
+    keys = ["table", "algorithm", "env_id", "seed", "library", "repeat"]
+    table = ResultTable(args.out, keys)
+    planned = tasks(args.tables, args.algorithms, args.seeds, args.repeats)
+    todo = [t for t in planned if not table.done(**dict(zip(keys, t)))]
     print(f"{len(todo)} runs to do", flush=True)
     with ProcessPoolExecutor(args.jobs) as pool:
         for row in pool.map(run, *zip(*todo)) if todo else ():
@@ -253,7 +266,8 @@ def main(argv=None):
                 else f"return {row['return']:8.1f} in {row['seconds']:6.1f}s"
             )
             print(
-                f"{row['table']:<8} {row['algorithm']} {row['env_id']:<12} seed {row['seed']} {row['library']:<4}: "
+                f"{row['table']:<8} {row['algorithm']} {row['env_id']:<12} seed {row['seed']} {row['library']:<4} "
+                f"(repeat {row['repeat']}): "
                 f"{shown}",
                 flush=True,
             )

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from evaluation import ResultTable, machine, machine_id, machines_path, written_on  # noqa: E402
@@ -69,3 +70,19 @@ def test_learner_summary_keeps_how_many_runs_were_timed_at_once():
     assert shown["runs timed at once"].tolist() == [1, 2]
     assert shown["SB3 time / ours"].round(2).tolist() == [1.6, 1.3]
     assert "runs timed at once" not in learners.learner_table(rows.drop(columns="jobs"), "sac")  # rows before it
+
+
+def test_learner_summary_takes_the_median_of_repeated_timings_and_refuses_unequal_returns():
+    import learners
+
+    pair = dict(table="same-bf16", algorithm="sac", env_id="Pendulum-v1", seed=0, jobs=1)
+    timings = {"ours": (-110.0, [100, 130, 90]), "sb3": (-109.0, [150, 160, 200])}
+    rows = pd.DataFrame([{**pair, "library": library, "repeat": r, "return": result, "seconds": s}
+                         for library, (result, seconds) in timings.items() for r, s in enumerate(seconds)])
+    shown = learners.learner_table(rows, "sac").iloc[0]
+    assert (shown["ours: s"], shown["SB3: s"], shown["seconds: median of"]) == (100.0, 160.0, 3)
+    assert shown["SB3 time / ours"] == 1.6
+    assert [t[5] for t in learners.tasks(["same-bf16"], ["sac"], [0], repeats=2)] == [0, 0, 1, 1]
+    drifted = rows.assign(**{"return": rows["return"].where(rows["repeat"] != 2, -111.0)})
+    with pytest.raises(ValueError, match="different returns"):
+        learners.summary(drifted)

@@ -31,6 +31,22 @@ d = {
             'wealtharena.agents.a2c.train': ('a2c.html#train', 'wealtharena/agents/a2c.py'),
         },
         'wealtharena.agents.common': {
+            'wealtharena.agents.common.BestNetworks': (
+                'agents_common.html#bestnetworks',
+                'wealtharena/agents/common.py',
+            ),
+            'wealtharena.agents.common.BestNetworks.__init__': (
+                'agents_common.html#bestnetworks.__init__',
+                'wealtharena/agents/common.py',
+            ),
+            'wealtharena.agents.common.BestNetworks.offer': (
+                'agents_common.html#bestnetworks.offer',
+                'wealtharena/agents/common.py',
+            ),
+            'wealtharena.agents.common.BestNetworks.restore': (
+                'agents_common.html#bestnetworks.restore',
+                'wealtharena/agents/common.py',
+            ),
             'wealtharena.agents.common.CheckpointError': (
                 'agents_common.html#checkpointerror',
                 'wealtharena/agents/common.py',

@@ -20,6 +20,7 @@ if __name__ == "__main__" and not __package__ and globals().get("__file__"):
     __package__ = "wealtharena.agents"  # run as a file (python wealtharena/agents/a2c.py): the package's imports work
 
 from wealtharena.agents.common import (
+    BestNetworks,
     RunArgs,
     RunLogger,
     cli,
@@ -267,8 +268,10 @@ def train(
     last_ended = np.zeros(e, dtype=np.float32)
     greedy = make_policy({"agent": agent}, act_space)  # follows the networks as they learn
     curve = []  # the validation curve (val_every > 0): before the first update, then every val_every steps
+    best = BestNetworks({"agent": agent}, args.keep_best)
     if args.val_every and start_iteration == 1:
         curve.append({"global_step": 0, **validation_score(greedy, args, market)})
+        best.offer(curve[-1])
     history, started = [], time.time()
     for iteration in range(start_iteration, args.num_iterations + 1):
         if args.anneal_lr:
@@ -342,9 +345,11 @@ def train(
         if crossed(global_step, args.batch_size, args.val_every):
             curve.append({"global_step": global_step, **validation_score(greedy, args, market)})
             log.scalar("val/mean_return", curve[-1]["return"], global_step)
+            best.offer(curve[-1])
 
     train_seconds = time.time() - started
     envs.close()
+    best_step = best.restore()  # keep_best: the networks of the best validation point
     if args.save_path:
         checkpoint(args.num_iterations)
     return finish_run(
@@ -360,6 +365,7 @@ def train(
         agent=agent,
         run_name=run_name,
         validation_curve=curve,
+        best_step=best_step,
     )
 
 

@@ -7,6 +7,7 @@ Docs: https://wealtharena.github.io/wealtharena/agents_common.html.md"""
 # %% ../../nbs/13_agents_common.ipynb #b694940d
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import random
@@ -27,8 +28,8 @@ from ..files import atomic_write
 # %% auto #0
 __all__ = ['EVAL_SEED_OFFSET', 'LOGGED_METRICS', 'FORMAT_VERSION', 'RunArgs', 'seed_everything', 'is_market',
            'SingleVectorEnv', 'make_vector_env', 'make_eval_env', 'market_settings', 'fit_observation_scaler',
-           'start_run', 'market_state', 'evaluate', 'finish_run', 'cli', 'validation_score', 'crossed', 'RunLogger',
-           'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'describe_space', 'space_from']
+           'start_run', 'market_state', 'evaluate', 'finish_run', 'cli', 'validation_score', 'crossed', 'BestNetworks',
+           'RunLogger', 'CheckpointError', 'save_checkpoint', 'load_checkpoint', 'describe_space', 'space_from']
 
 # %% ../../nbs/13_agents_common.ipynb #877b81df
 def _require(ok: bool, field: str, message: str) -> None:
@@ -99,6 +100,8 @@ class RunArgs:
     """market environments: first date of the validation range (None: the book's validation year)"""
     val_end: str | None = None
     """market environments: last date of the validation range"""
+    keep_best: bool = False
+    """market environments: end with the networks of the best validation Sharpe (needs val_every), not the last"""
 
     market_action_mode: ClassVar[str | None] = None  # set by learners that take only one kind of action
 
@@ -112,6 +115,11 @@ class RunArgs:
         _require(not (self.init_from and self.resume), "init_from", "give init_from (fine-tune) or resume, not both")
         _require(self.eval_episodes >= 1, "eval_episodes", f"must be >= 1, got {self.eval_episodes}")
         _require(self.save_every >= 0, "save_every", f"must be >= 0, got {self.save_every}")
+        _require(self.val_every >= 0, "val_every", f"must be >= 0, got {self.val_every}")
+        _require(not self.keep_best or self.val_every > 0, "keep_best", "needs val_every > 0: the validation curve "
+                 "it chooses the networks from")  # fmt: skip
+        _require(not (self.keep_best and self.resume), "keep_best", "a resumed run does not know the best networks "
+                 "of the run before it; resume without keep_best")  # fmt: skip
         if is_market(self.env_id):
             _require(self.episode_length >= 1, "episode_length", f"must be >= 1, got {self.episode_length}")
             _require(self.window >= 1, "window", f"must be >= 1, got {self.window}")
@@ -379,7 +387,7 @@ def validation_score(
     args,  # the learner's settings (its Args)
     market: dict | None,  # the run's market settings
 ) -> dict:
-    "Mean return and mean annualised Sharpe of `policy` over the validation range, one full episode per symbol."
+    "Mean return and annualised Sharpe of `policy` over the validation range, one full episode per symbol."
     from wealtharena.metrics import sharpe_ratio
     from wealtharena.splits import default_split
     from wealtharena.trading_env import TradingEnv
@@ -400,7 +408,8 @@ def validation_score(
             equity.append(info["equity"])
         returns.append(total)
         sharpes.append(float(sharpe_ratio(np.diff(equity) / np.array(equity[:-1]))))
-    return {"return": float(np.mean(returns)), "sharpe": float(np.mean(sharpes))}
+    return {"return": float(np.mean(returns)), "sharpe": float(np.mean(sharpes)),
+            "sharpe_aside_zero": float(np.mean(np.nan_to_num(sharpes)))}  # a symbol never traded: Sharpe 0
 
 
 def crossed(
@@ -410,6 +419,33 @@ def crossed(
 ) -> bool:
     "Whether a run advancing `step_size` steps at a time passed a multiple of `every` on reaching `global_step`."
     return every > 0 and global_step // every != (global_step - step_size) // every
+
+# %% ../../nbs/13_agents_common.ipynb #bestnt02
+class BestNetworks:
+    "The networks' weights at the best validation Sharpe so far (`keep_best`), put back at the end of a run."
+
+    def __init__(
+        self,
+        modules: dict,  # name -> torch module: the run's networks
+        keep: bool,  # copy at all (the run's keep_best)
+    ):
+        self.modules, self.keep = modules, keep
+        self.sharpe, self.step, self.weights = -np.inf, None, None
+
+    def offer(
+        self,
+        point: dict,  # a point of the validation curve: its global_step and `validation_score`'s entries
+    ) -> None:
+        "Copy the networks' weights if `point` beats every earlier point."
+        if self.keep and point["sharpe_aside_zero"] > self.sharpe:
+            self.sharpe, self.step = point["sharpe_aside_zero"], point["global_step"]
+            self.weights = {name: copy.deepcopy(module.state_dict()) for name, module in self.modules.items()}
+
+    def restore(self) -> int | None:
+        "Put the best weights back into the networks; return the step they were scored at (None: nothing kept)."
+        for name, weights in (self.weights or {}).items():
+            self.modules[name].load_state_dict(weights)
+        return self.step
 
 # %% ../../nbs/13_agents_common.ipynb #37cfc4a0
 LOGGED_METRICS = {  # scalar -> (the learners that log it, what it is, how a healthy run shows it)
@@ -516,7 +552,7 @@ LOGGED_METRICS = {  # scalar -> (the learners that log it, what it is, how a hea
     "val/mean_return": (
         "ppo a2c dqn sac",
         "mean return of the deterministic policy on the validation years (val_every)",
-        "the curve to choose a checkpoint by; never the test years",
+        "read to choose a checkpoint (keep_best chooses by the curve's Sharpe); never the test years",
     ),
     "eval/mean_return": (
         "all",

@@ -21,6 +21,7 @@ if __name__ == "__main__" and not __package__ and globals().get("__file__"):
     __package__ = "wealtharena.agents"  # run as a file (python wealtharena/agents/dqn.py): the package's imports work
 
 from wealtharena.agents.common import (
+    BestNetworks,
     RunArgs,
     RunLogger,
     cli,
@@ -294,6 +295,9 @@ def train(
     learning_starts = args.learning_starts // args.num_envs  # in vector steps
     greedy = make_policy({"q_network": q_net}, envs.single_action_space)  # follows the networks as they learn
     curve = [{"global_step": 0, **validation_score(greedy, args, market)}] if args.val_every and not first_step else []
+    best = BestNetworks(modules, args.keep_best)
+    for point in curve:
+        best.offer(point)
     history, started = [], time.time()
     for step in range(first_step, total_steps):
         global_step = (step + 1) * args.num_envs
@@ -317,6 +321,7 @@ def train(
         if crossed(global_step, args.num_envs, args.val_every):  # the validation curve (val_every > 0)
             curve.append({"global_step": global_step, **validation_score(greedy, args, market)})
             log.scalar("val/mean_return", curve[-1]["return"], global_step)
+            best.offer(curve[-1])
 
         if step >= learning_starts and step % args.train_frequency == 0 and rb.size >= args.batch_size:
             for _ in range(args.gradient_steps):
@@ -349,6 +354,7 @@ def train(
 
     train_seconds = time.time() - started
     envs.close()
+    best_step = best.restore()  # keep_best: the networks of the best validation point
     if args.save_path:
         checkpoint(total_steps)
     return finish_run(
@@ -360,6 +366,7 @@ def train(
         train_seconds=train_seconds,
         history=history,
         validation_curve=curve,
+        best_step=best_step,
         spaces=spaces,
         modules={"q_network": q_net},
         q_network=q_net,
