@@ -12,6 +12,7 @@ tables show the median seconds (the same seed gives the same return every time, 
 "crypto": the crypto agent's SAC configuration (agents.yaml) on its market, in environment steps per second.
 
 Run: python bench/learners.py [--tables defaults same same-bf16 crypto] [--seeds 0 1 2] [--jobs 1] [--repeats 1]
+     python bench/learners.py --tables same-bf16 --algorithms sac --repeats 3 --jobs 1   (SAC's bfloat16 rows as stored)
      python bench/learners.py --profile ppo     (where the time of our update goes: cProfile's top entries)
 A stopped run resumes: rows already in the CSV are not run again.
 """
