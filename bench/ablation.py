@@ -105,6 +105,8 @@ KEPT = "networks chosen on the validation days (keep_best)"  # the default, endi
 VARIANTS[KEPT] = {"val_every": 20_000, "keep_best": True, "ent_coef": 0.0}
 LONG_ONLY = "long only (Sell goes flat)"  # the default with one change: once in the market, it can still stand aside
 VARIANTS[LONG_ONLY] = {"short_selling": False, "ent_coef": 0.0}
+ENSEMBLE = "ensemble of five policies"  # the default trained on five seeds, acting on its mean action probabilities
+VARIANTS[ENSEMBLE] = {"ensemble": 5, "ent_coef": 0.0}
 # agents.yaml's entropy bonus when the rows were measured: every variant but "default" pins it (unless it sets its own)
 EARLIER_ENT_COEF = 0.01
 VARIANTS = {name: overrides if name == "default" else {"ent_coef": EARLIER_ENT_COEF, **overrides}
@@ -305,8 +307,8 @@ def tasks(seeds) -> list[tuple[str, str, int]]:
     plan += [(m, KEPT, s) for m in ("ou", "regime", "gbm") for s in seeds]
     plan += [(m, v, s) for m in ("ou", "regime") for v in VARIANTS if v not in [p[1] for p in plan] for s in seeds[:3]]
     plan += [("real", v, s) for v in VARIANTS if v != KEPT for s in seeds[: REAL_SEEDS.get(v, 1)]]
-    plan += [(m, v, s) for m in ("ou", "regime", "gbm", "real") for v in CANDIDATES for s in CANDIDATE_SEEDS
-             if (m, v, s) not in plan]  # fmt: skip
+    plan += [(m, v, s) for m in ("ou", "regime", "gbm", "real") for v in (*CANDIDATES, ENSEMBLE)
+             for s in CANDIDATE_SEEDS if (m, v, s) not in plan]  # fmt: skip
     return plan
 
 
@@ -346,9 +348,9 @@ def summary(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def candidates_table(table: pd.DataFrame) -> pd.DataFrame:
-    "The candidates for the default on their ten seeds, the chosen one first (`CHOICE_RULE`)."
-    runs = table[table["variant"].isin(CANDIDATES) & table["seed"].isin(CANDIDATE_SEEDS)]
+def candidates_table(table: pd.DataFrame, names=CANDIDATES) -> pd.DataFrame:
+    "Variants run on the candidates' ten seeds (by default the candidates), in the order of `CHOICE_RULE`."
+    runs = table[table["variant"].isin(names) & table["seed"].isin(CANDIDATE_SEEDS)]
     per_seed = seed_scores(runs).reorder_levels(["variant", "market", "seed"])
     fraction = per_seed["fraction"].unstack("market")
     chosen = pd.DataFrame({

@@ -1294,6 +1294,10 @@ def fine_tune(
     from wealtharena.agents import RLAgent, learner
 
     agent = agents[name]
+    if getattr(agent, "ensemble", 1) > 1:  # each policy from its own networks, with the seed it trained with
+        return RLAgent.from_members([
+            fine_tune(env, name, {**agents, name: agent.member(i)}, meta, total_timesteps, seed * agent.ensemble + i,
+                      **overrides) for i in range(agent.ensemble)])  # fmt: skip
     n_symbols = env.market_slice(name)[0]
     env_id = f"wealtharena/Sleeve-{os.getpid()}-{next(_sleeve_ids)}"
     make = lambda: SleeveEnv(env.clone(), name, agents, meta)

@@ -6,7 +6,7 @@ Docs: https://wealtharena.github.io/wealtharena/factory.html.md"""
 
 # %% auto #0
 __all__ = ['ALGORITHMS', 'STEPS_PER_ITERATION', 'ConfigError', 'learner', 'check_section', 'load_agent_config',
-           'RLAgent', 'RLAgentFactory']
+           'ensemble_policy', 'RLAgent', 'RLAgentFactory']
 
 # %% ../../nbs/18_factory.ipynb #8fb8f462
 import dataclasses
@@ -86,10 +86,16 @@ def check_section(
     for key, value in section.items():
         if key == "algorithm":
             continue
+        if key == "ensemble":  # the agent's, not its learner's: how many policies it trains and averages
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{where}.ensemble: expected a whole number of policies >= 1, got {value!r}")
+            checked[key] = value
+            continue
         if key not in fields:
-            raise ConfigError(f"{where}.{key}: unknown key for {algorithm}; known keys: {', '.join(sorted(fields))}")
+            known = ", ".join(sorted(fields | {"ensemble"}))
+            raise ConfigError(f"{where}.{key}: unknown key for {algorithm}; known keys: {known}")
         checked[key] = _typed(where, key, value, hints[key])
-    values = {k: v for k, v in checked.items() if k != "algorithm"}
+    values = {k: v for k, v in checked.items() if k not in ("algorithm", "ensemble")}
     try:  # the values, as the learner checks its arguments (ranges, budgets)
         args_class(**({"env_id": env_id} if env_id else {}), **values).validate()
     except ValueError as err:
@@ -127,6 +133,45 @@ def load_agent_config(
 STEPS_PER_ITERATION = 1024  # environment steps of one `num_iterations` unit, for every algorithm
 
 
+def ensemble_policy(
+    module,  # the members' learner module (its `make_policy` and `action_scores`)
+    members: list[dict],  # each policy's trained networks by name
+    action_space,  # the environment's action space
+    deterministic: bool = True,  # the action of the averaged scores (else a sample of a member drawn at random)
+):
+    "A function from one observation (or a batch of rows) to the ensemble's action."
+    import gymnasium as gym
+    import torch
+
+    discrete = isinstance(action_space, gym.spaces.Discrete)
+    samplers = [module.make_policy(networks, action_space, deterministic=False) for networks in members]
+
+    def policy(obs):
+        obs = np.asarray(obs, dtype=np.float32)
+        rows = obs.reshape(-1, obs.shape[-1])
+        if deterministic:  # the mean of the members' probabilities, Q-values or mean actions
+            scores = np.mean([module.action_scores(networks, rows) for networks in members], axis=0)
+            if discrete:
+                actions = scores.argmax(-1).astype(np.int64)
+            else:
+                actions = np.clip(scores, action_space.low, action_space.high).astype(action_space.dtype)
+        else:  # a sample of the mixture: each row's action from a member drawn at random
+            drawn = torch.randint(len(members), (len(rows),)).numpy()
+            actions = np.stack([np.asarray(sample(rows)) for sample in samplers])[drawn, np.arange(len(rows))]
+        if obs.ndim == 2:
+            return actions
+        return int(actions[0]) if discrete else actions[0]
+
+    return policy
+
+
+def _named(members: list[dict]) -> dict:
+    "The networks of every member by checkpoint name (one policy: the learner's own names)."
+    if len(members) == 1:
+        return members[0]
+    return {f"member{i}.{name}": module for i, networks in enumerate(members) for name, module in networks.items()}
+
+
 class RLAgent:
     "One asset class's configured learner: train on prices, predict actions, make its environment, save and load."
 
@@ -135,25 +180,36 @@ class RLAgent:
         asset_class: str,  # the class the agent trades
         algorithm: str,  # its learner's name
         args,  # its learner's settings
+        ensemble: int = 1,  # policies trained (seeds seed * ensemble + i) whose action scores are averaged
     ):
-        self.asset_class, self.algorithm, self.args = asset_class, algorithm, args
-        self.networks = self.spaces = self._policy = self.scaler = None
+        self.asset_class, self.algorithm, self.args, self.ensemble = asset_class, algorithm, args, ensemble
+        self.members: list[dict] | None = None  # each policy's trained networks by name
+        self.spaces = self._policy = self.scaler = None
         self.last_result: dict | None = None
 
     def __repr__(self):
-        return f"RLAgent({self.asset_class!r}, {self.algorithm}, trained={self._policy is not None})"
+        several = f", ensemble={self.ensemble}" if self.ensemble > 1 else ""
+        return f"RLAgent({self.asset_class!r}, {self.algorithm}{several}, trained={self._policy is not None})"
+
+    @property
+    def networks(self) -> dict | None:
+        "The trained networks by name (None before training); an ensemble's are in `members`, one dict per policy."
+        if self.members is not None and len(self.members) > 1:
+            raise AttributeError(f"this agent is an ensemble of {len(self.members)} policies: see .members")
+        return None if self.members is None else self.members[0]
 
     def train(
         self,
         data=None,  # a tidy price panel of one or more symbols; None: the bundled class up to the training split's end
         num_iterations: int | None = None,  # units of 1,024 environment steps; None: the config's total_timesteps
-        **overrides,  # fields of the learner's Args, checked as the YAML is
+        **overrides,  # fields of the learner's Args (and `ensemble`), checked as the YAML is
     ) -> dict:
-        "Train the agent (on every symbol of `data`, one per episode) and return the learner's result."
+        "Train the agent (on every symbol of `data`, one per episode); return the learner's result (or each member's)."
         module = learner(self.algorithm)
         if overrides:
             checked = check_section("train() override", {"algorithm": self.algorithm, **overrides}, self.args.env_id)
             overrides = {k: v for k, v in checked.items() if k != "algorithm"}
+        ensemble = overrides.pop("ensemble", self.ensemble)
         args = dataclasses.replace(self.args, **overrides)
         if num_iterations is not None:
             if isinstance(num_iterations, bool) or not isinstance(num_iterations, int) or num_iterations < 1:
@@ -168,14 +224,26 @@ class RLAgent:
         except ValueError as err:
             budget = f"num_iterations={num_iterations} ({args.total_timesteps} steps)" if num_iterations else "config"
             raise ValueError(f"{self.asset_class} agent ({self.algorithm}), {budget}: {err}") from None
-        result = module.train(args, prices=data)
-        self.args, self.last_result = args, result
-        self.networks, self.spaces = result["modules"], result["spaces"]
+        for key in ("resume", "save_path"):
+            if ensemble > 1 and getattr(args, key):
+                raise ValueError(f"{self.asset_class} agent: ensemble={ensemble} trains several runs, and {key} names "
+                                 "one run's checkpoint; train, then agent.save(path)")  # fmt: skip
+        seeds = [args.seed * ensemble + i for i in range(ensemble)]  # one policy: the agent's own seed
+        results = [module.train(dataclasses.replace(args, seed=seed), prices=data) for seed in seeds]
+        self.args, self.ensemble = args, ensemble
+        shared = {key: results[0].get(key) for key in ("spaces", "market")}  # the same for every member
+        self.last_result = result = results[0] if ensemble == 1 else {"members": results, **shared}
+        self.members, self.spaces = [r["modules"] for r in results], result["spaces"]
         self.scaler = (result.get("market") or {}).get("scaler")
-        self._policy = {
-            d: module.make_policy(self.networks, self._action_space(), deterministic=d) for d in (True, False)
-        }
+        self._make_policies()
         return result
+
+    def _make_policies(self):
+        module, space = learner(self.algorithm), self._action_space()
+        if len(self.members) == 1:
+            self._policy = {d: module.make_policy(self.members[0], space, deterministic=d) for d in (True, False)}
+        else:
+            self._policy = {d: ensemble_policy(module, self.members, space, deterministic=d) for d in (True, False)}
 
     def _action_space(self):
         from wealtharena.agents.common import space_from
@@ -219,14 +287,14 @@ class RLAgent:
         self,
         path,  # the checkpoint's path (safetensors + JSON)
     ) -> Path:
-        "Write the policy's networks, settings and observation scaler (safetensors + JSON)."
+        "Write the policies' networks, settings and observation scaler (safetensors + JSON)."
         from wealtharena.agents.common import save_checkpoint
 
         if self._policy is None:
             raise RuntimeError("nothing to save: this agent has not been trained or loaded yet")
         scaler = None if self.scaler is None else self.scaler.state()
-        state = {"asset_class": self.asset_class, **self.spaces, "obs_scaler": scaler}
-        return save_checkpoint(path, self.algorithm, self.args, self.networks, {}, state)
+        state = {"asset_class": self.asset_class, **self.spaces, "obs_scaler": scaler, "ensemble": len(self.members)}
+        return save_checkpoint(path, self.algorithm, self.args, _named(self.members), {}, state)
 
     @classmethod
     def load(cls, path) -> "RLAgent":
@@ -245,18 +313,50 @@ class RLAgent:
         module = learner(algorithm)
         fields = {f.name for f in dataclasses.fields(module.Args)}
         saved = {k: tuple(v) if isinstance(v, list) else v for k, v in meta["args"].items() if k in fields}
-        agent = cls(meta["state"].get("asset_class", saved.get("env_id")), algorithm, module.Args(**saved))
+        ensemble = meta["state"].get("ensemble", 1)
+        agent = cls(meta["state"].get("asset_class", saved.get("env_id")), algorithm, module.Args(**saved), ensemble)
         if "obs_dim" not in meta["state"]:
             raise CheckpointError(f"{meta_file}: the checkpoint does not record its spaces")
         agent.spaces = {"obs_dim": meta["state"]["obs_dim"], "action_space": meta["state"]["action_space"]}
         scaler = meta["state"].get("obs_scaler")
         agent.scaler = None if scaler is None else FeatureScaler.from_state(scaler)
-        agent.networks = module.policy_networks(agent.spaces["obs_dim"], agent._action_space(), agent.args)
-        load_checkpoint(path, algorithm, agent.networks, restore_rng=False)
-        agent._policy = {
-            d: module.make_policy(agent.networks, agent._action_space(), deterministic=d) for d in (True, False)
-        }
+        agent.members = [module.policy_networks(agent.spaces["obs_dim"], agent._action_space(), agent.args)
+                         for _ in range(ensemble)]  # fmt: skip
+        load_checkpoint(path, algorithm, _named(agent.members), restore_rng=False)
+        agent._make_policies()
         return agent
+
+    def member(
+        self,
+        index: int,  # which policy of the ensemble (0 for a single policy)
+    ) -> "RLAgent":
+        "One policy of this agent as an agent of its own (sharing its networks and scaler)."
+        if self._policy is None:
+            raise RuntimeError("this agent has not been trained or loaded yet")
+        if not 0 <= index < len(self.members):
+            raise IndexError(f"member {index}: this agent has {len(self.members)} policies")
+        single = RLAgent(self.asset_class, self.algorithm, self.args)
+        single.members, single.spaces, single.scaler = [self.members[index]], self.spaces, self.scaler
+        single._make_policies()
+        return single
+
+    @classmethod
+    def from_members(
+        cls,
+        agents: list,  # trained single-policy agents of one class, algorithm, observation and scaler
+    ) -> "RLAgent":
+        "The ensemble of trained agents (the first one's settings)."
+        first = agents[0]
+        for other in agents[1:]:
+            same_scaler = (other.scaler is None) == (first.scaler is None) and (
+                other.scaler is None or other.scaler.state() == first.scaler.state())
+            if (other.algorithm, other.spaces) != (first.algorithm, first.spaces) or not same_scaler:
+                raise ValueError("an ensemble's members need the same algorithm, spaces and observation scaler")
+        ensemble = cls(first.asset_class, first.algorithm, first.args, len(agents))
+        ensemble.members = [networks for agent in agents for networks in agent.members]
+        ensemble.ensemble, ensemble.spaces, ensemble.scaler = len(ensemble.members), first.spaces, first.scaler
+        ensemble._make_policies()
+        return ensemble
 
 
 class RLAgentFactory:
@@ -270,6 +370,6 @@ class RLAgentFactory:
         if canonical not in sections:
             raise ConfigError(f"the config has no rl_agents entry for {asset_class!r}; it has {sorted(sections)}")
         section = dict(sections[canonical])
-        key, algorithm = section.pop("key"), section.pop("algorithm")
+        key, algorithm, ensemble = section.pop("key"), section.pop("algorithm"), section.pop("ensemble", 1)
         args = learner(algorithm).Args(env_id=key, **section)
-        return RLAgent(canonical, algorithm, args)
+        return RLAgent(canonical, algorithm, args, ensemble)

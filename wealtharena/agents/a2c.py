@@ -35,7 +35,8 @@ from wealtharena.agents.common import (
 )
 
 # %% auto #0
-__all__ = ['Args', 'layer_init', 'mlp', 'run_mlp', 'Agent', 'policy_networks', 'make_policy', 'train', 'main']
+__all__ = ['Args', 'layer_init', 'mlp', 'run_mlp', 'Agent', 'policy_networks', 'make_policy', 'action_scores', 'train',
+           'main']
 
 # %% ../../nbs/17_a2c.ipynb #084dedb9
 @dataclass
@@ -223,6 +224,17 @@ def make_policy(
         return actions if batch else actions[0]
 
     return policy
+
+def action_scores(
+    networks: dict[str, nn.Module],  # the trained networks by name
+    obs: np.ndarray,  # a 2-d batch of observations
+) -> np.ndarray:
+    "What an ensemble of agents averages, one row per observation: action probabilities, or the Gaussian's mean."
+    agent = networks["agent"]
+    with torch.no_grad():
+        out = run_mlp(agent.actor, torch.as_tensor(np.asarray(obs, dtype=np.float32)))
+    return (torch.softmax(out, dim=-1) if agent.discrete else out).numpy()
+
 
 # %% ../../nbs/17_a2c.ipynb #a2ctrn02
 def train(

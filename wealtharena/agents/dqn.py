@@ -36,8 +36,8 @@ from wealtharena.agents.common import (
 )
 
 # %% auto #0
-__all__ = ['Args', 'linear_schedule', 'ReplayBuffer', 'q_network', 'run_mlp', 'policy_networks', 'make_policy', 'train',
-           'main']
+__all__ = ['Args', 'linear_schedule', 'ReplayBuffer', 'q_network', 'run_mlp', 'policy_networks', 'make_policy',
+           'action_scores', 'train', 'main']
 
 # %% ../../nbs/15_dqn.ipynb #31b2b8f3
 @dataclass
@@ -250,6 +250,15 @@ def make_policy(
         return actions.astype(np.int64) if batch else int(actions[0])
 
     return policy
+
+def action_scores(
+    networks: dict[str, nn.Module],  # the trained networks by name
+    obs: np.ndarray,  # a 2-d batch of observations
+) -> np.ndarray:
+    "What an ensemble of agents averages, one row per observation: the Q-values of the actions."
+    with torch.no_grad():
+        return networks["q_network"](torch.as_tensor(np.asarray(obs, dtype=np.float32))).numpy()
+
 
 # %% ../../nbs/15_dqn.ipynb #dqntrn02
 def train(

@@ -37,7 +37,8 @@ from wealtharena.agents.common import (
 )
 
 # %% auto #0
-__all__ = ['Args', 'mlp', 'SoftQNetwork', 'Actor', 'ReplayBuffer', 'policy_networks', 'make_policy', 'train', 'main']
+__all__ = ['Args', 'mlp', 'SoftQNetwork', 'Actor', 'ReplayBuffer', 'policy_networks', 'make_policy', 'action_scores',
+           'train', 'main']
 
 # %% ../../nbs/16_sac.ipynb #a2fd5453
 @dataclass
@@ -300,6 +301,15 @@ def make_policy(
         return actions if batch else actions[0]
 
     return policy
+
+def action_scores(
+    networks: dict[str, nn.Module],  # the trained networks by name
+    obs: np.ndarray,  # a 2-d batch of observations
+) -> np.ndarray:
+    "What an ensemble of agents averages, one row per observation: the squashed mean action."
+    with torch.no_grad():
+        return networks["actor"].get_action(torch.as_tensor(np.asarray(obs, dtype=np.float32)))[2].numpy()
+
 
 # %% ../../nbs/16_sac.ipynb #sactrn02
 def train(
