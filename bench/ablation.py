@@ -4,6 +4,8 @@ Markets: five symbols each of a synthetic mean-reverting (Ornstein-Uhlenbeck) an
 oracle position is known, and a zero-drift GBM with no edge (the rows run on five seeds); the agent
 trains on the first 60% of the days and is scored on the last 20%, against the oracle with the same timing and costs
 (the 20% between are the validation days of the variant that chooses its networks on them, `KEPT`).
+`ENSEMBLE` is the default trained as five policies (seeds 5s to 5s + 4) acting on their mean action
+probabilities, run on the candidates' ten seeds.
 Real data: the twenty stocks, trained to 2015 and scored on 2016, years before the first walk-forward test year
 (2017), against buy-and-hold. Nothing here looks at a test year of the walk-forward evaluation.
 
