@@ -114,7 +114,7 @@ def main(argv=None) -> pd.DataFrame:
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     checks = [("ablation.csv", ablation_row, ("ou", "default", 0)),
-              ("ablation_long.csv", ablation_row, ("regime", "default", 0, True)),
+              ("ablation_long.csv", ablation_row, ("regime", "one policy (earlier default)", 0, True)),
               ("walk_forward.csv", walk_forward_row, ("currencies", 2018, 1)),
               ("learners.csv", learner_row, ("dqn", "CartPole-v1", 0, "defaults")),
               ("cql_run", cql_scratch_row, ("currencies", 0))]  # fmt: skip

@@ -1294,7 +1294,7 @@ def fine_tune(
     from wealtharena.agents import RLAgent, learner
 
     agent = agents[name]
-    if getattr(agent, "ensemble", 1) > 1:  # each policy from its own networks, with the seed it trained with
+    if agent.ensemble > 1:  # each policy from its own networks, with seed * K + i as training gives its policies
         return RLAgent.from_members([
             fine_tune(env, name, {**agents, name: agent.member(i)}, meta, total_timesteps, seed * agent.ensemble + i,
                       **overrides) for i in range(agent.ensemble)])  # fmt: skip

@@ -346,6 +346,8 @@ class RLAgent:
         agents: list,  # trained single-policy agents of one class, algorithm, observation and scaler
     ) -> "RLAgent":
         "The ensemble of trained agents (the first one's settings)."
+        if not agents or any(agent._policy is None for agent in agents):
+            raise ValueError("an ensemble needs at least one agent, each trained or loaded")
         first = agents[0]
         for other in agents[1:]:
             same_scaler = (other.scaler is None) == (first.scaler is None) and (
