@@ -15,6 +15,7 @@ import importlib.util
 import json
 import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -37,9 +38,10 @@ from .risk import RiskConfig
 
 # %% auto #0
 __all__ = ['SIMPLE', 'MODES', 'SHOWN', 'load_system_config', 'fold_dates', 'scaled_budget', 'data_digest',
-           'code_digest', 'git_commit', 'package_versions', 'agent_section', 'train_agent', 'long_actions',
-           'run_strategy', 'fine_tuned_agents', 'system_job', 'summarize_runs', 'verdict', 'write_figures',
-           'write_report', 'RunSystem', 'Predict', 'run_system', 'predict_allocation', 'main']
+           'code_digest', 'git_commit', 'package_versions', 'agent_section', 'train_agent', 'cache_agent',
+           'agent_tasks', 'long_actions', 'run_strategy', 'fine_tuned_agents', 'system_job', 'summarize_runs',
+           'verdict', 'write_figures', 'write_report', 'RunSystem', 'Predict', 'run_system', 'predict_allocation',
+           'main']
 
 # %% ../nbs/23_system.ipynb #27d1d1a1
 def load_system_config(
@@ -195,6 +197,38 @@ def train_agent(
         except OSError:  # another worker cached the same agent first
             pass
     return agent
+
+
+def cache_agent(
+    task: dict,  # train_agent's arguments: system, name, fold, seed, budget, cache, log_dir, tensorboard
+) -> str | None:
+    "Train one class's agent of a fold and seed into the cache (a run's first phase); None, or why it cannot train."
+    warnings.filterwarnings("ignore")
+    import torch
+
+    torch.set_num_threads(1)  # as in system_job: the same seed gives the same agent in either phase
+    try:
+        train_agent(**task)
+    except ValueError as err:  # the fold and seed's job meets it again and reports the class as skipped
+        return f"{task['name']}, fold {task['fold']}, seed {task['seed']}: {err}"
+    return None
+
+
+def agent_tasks(
+    system: dict,  # from `load_system_config`
+    folds,  # test years
+    seeds,  # seeds
+    budget: float,  # fraction of the configured training budgets
+    cache: Path,  # the folder the agents are cached in
+    run_dir: Path,  # the run folder (its tensorboard logs)
+    tensorboard: bool = False,  # write tensorboard logs
+) -> list[dict]:
+    "Every (class, fold, seed) agent of a run as `cache_agent` tasks, the most policies per agent first."
+    names = [asset_class_name(k) for k in system["multi_agent_env"]["agent_weights"]]
+    names = sorted(names, key=lambda name: -int(agent_section(system, name).get("ensemble", 1)))  # (a stable sort)
+    return [dict(system=system, name=name, fold=fold, seed=seed, budget=budget, cache=cache, tensorboard=tensorboard,
+                 log_dir=str(run_dir / "tensorboard" / f"fold_{fold}_seed_{seed}"))
+            for name in names for fold in folds for seed in seeds]  # fmt: skip
 
 # %% ../nbs/23_system.ipynb #fa380e9b
 def long_actions(
@@ -585,12 +619,36 @@ class Predict:
     """business days the system runs over before the last bar (its positions and capital weights build up)"""
 
 # %% ../nbs/23_system.ipynb #9e83c6ac
+def _gather(
+    pool: ProcessPoolExecutor,  # the pool the tasks run in
+    futures: list,  # their futures
+    desc: str,  # what they are, for the progress bar
+    progress: bool = True,  # show the progress bar
+) -> list:
+    "The tasks' results as they finish; the first failure stops every worker of the pool and is raised."
+    from tqdm.auto import tqdm
+
+    results = []
+    bar = tqdm(total=len(futures), desc=desc, unit="task", disable=not progress)
+    try:
+        for future in as_completed(futures):
+            results.append(future.result())
+            bar.update()
+    except BaseException:  # a failed task stops the run now, not after every other task has finished
+        workers = list((getattr(pool, "_processes", None) or {}).values())  # (shutdown forgets them)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
+            process.terminate()
+        raise
+    finally:
+        bar.close()
+    return results
+
+
 def run_system(
     args: RunSystem,  # the command line's settings
 ) -> Path:
     "Run the system as `args` says; return the run folder."
-    from tqdm.auto import tqdm
-
     started = time.time()
     system = load_system_config(args.config)
     if not args.folds or not args.seeds:
@@ -609,36 +667,35 @@ def run_system(
     write_json(out / "manifest.json", manifest)
     print(f"WealthArena system run -> {out}\n  folds {list(args.folds)}, seeds {list(args.seeds)}, "
           f"budget x{args.budget} of the configured training budgets, {args.workers} worker(s)")  # fmt: skip
-    specs = [dict(system=system, fold=fold, seed=seed, budget=args.budget, run_dir=str(out), cache=args.cache,
+    two_phases = args.workers > 1  # the agents as tasks of their own first (see "Training the agents")
+    private = out / ".agents" if two_phases and args.cache is None else None  # removed when the run ends
+    cache = args.cache if private is None else str(private)
+    specs = [dict(system=system, fold=fold, seed=seed, budget=args.budget, run_dir=str(out), cache=cache,
                   tensorboard=args.tensorboard, train_models_only=args.train_models_only,
                   fine_tune_bars=args.fine_tune_bars)
              for fold in args.folds for seed in args.seeds]  # fmt: skip
-    results = []
-    from wealtharena.system import system_job as job  # the module's function: a spawned worker imports it by name
+    from wealtharena.system import cache_agent
+    from wealtharena.system import system_job as job  # the module's functions: a spawned worker imports them by name
 
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=args.workers, mp_context=context) as pool:
-        futures = [pool.submit(job, spec) for spec in specs]
-        baseline = None
-        if args.baselines and not args.train_models_only:
-            from wealtharena.report import write_report as baseline_report
+    try:
+        with ProcessPoolExecutor(max_workers=args.workers, mp_context=context) as pool:
+            trainings, baseline = [], None
+            if two_phases:
+                tasks = agent_tasks(system, args.folds, args.seeds, args.budget, Path(cache), out, args.tensorboard)
+                trainings = [pool.submit(cache_agent, task) for task in tasks]
+            if args.baselines and not args.train_models_only:
+                from wealtharena.report import write_report as baseline_report
 
-            baseline = pool.submit(baseline_report, out / "baselines", progress=False)
-        bar = tqdm(total=len(futures), desc="fold x seed jobs", unit="job", disable=not args.progress)
-        try:
-            for future in as_completed(futures):
-                results.append(future.result())
-                bar.update()
-        except BaseException:  # a failed job stops the run now, not after every other job has finished
-            workers = list((getattr(pool, "_processes", None) or {}).values())  # (shutdown forgets them)
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in workers:
-                process.terminate()
-            raise
-        finally:
-            bar.close()
-        if baseline is not None:
-            baseline.result()
+                baseline = pool.submit(baseline_report, out / "baselines", progress=False)
+            if trainings:
+                _gather(pool, trainings, "agents", args.progress)
+            results = _gather(pool, [pool.submit(job, spec) for spec in specs], "fold x seed jobs", args.progress)
+            if baseline is not None:
+                baseline.result()
+    finally:
+        if private is not None:
+            shutil.rmtree(private, ignore_errors=True)
     results.sort(key=lambda r: (r["fold"], r["seed"]))
     manifest.update(finished=time.strftime("%Y-%m-%d %H:%M:%S"), seconds=round(time.time() - started, 1),
                     skipped={f"{r['fold']}/{r['seed']}": r["skipped"] for r in results if r["skipped"]})  # fmt: skip
