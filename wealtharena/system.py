@@ -590,7 +590,7 @@ class RunSystem:
     budget: float = 1.0
     """fraction of the configured training budgets (agents.yaml, meta_agent) to use"""
     workers: int = 2
-    """worker processes for the (fold, seed) jobs"""
+    """worker processes: with more than one, every agent trains as a task of its own before the (fold, seed) jobs"""
     train_models_only: bool = False
     """train and save the agents, skip the meta-controllers, the evaluation and the report"""
     cache: str | None = "outputs/cache"
