@@ -38,10 +38,10 @@ from .risk import RiskConfig
 
 # %% auto #0
 __all__ = ['SIMPLE', 'MODES', 'SHOWN', 'load_system_config', 'fold_dates', 'scaled_budget', 'data_digest',
-           'code_digest', 'git_commit', 'package_versions', 'agent_section', 'train_agent', 'cache_agent',
-           'agent_tasks', 'long_actions', 'run_strategy', 'fine_tuned_agents', 'system_job', 'summarize_runs',
-           'verdict', 'write_figures', 'write_report', 'RunSystem', 'Predict', 'run_system', 'predict_allocation',
-           'main']
+           'code_digest', 'git_commit', 'package_versions', 'agent_section', 'train_agent', 'in_worker', 'log_folder',
+           'cache_agent', 'agent_tasks', 'long_actions', 'run_strategy', 'fine_tuned_agents', 'system_job',
+           'summarize_runs', 'verdict', 'write_figures', 'write_report', 'RunSystem', 'Predict', 'run_system',
+           'predict_allocation', 'main']
 
 # %% ../nbs/23_system.ipynb #27d1d1a1
 def load_system_config(
@@ -199,14 +199,28 @@ def train_agent(
     return agent
 
 
+def in_worker() -> None:
+    "A run's worker process: warnings off and one torch thread (the same seed, the same agent, in either phase)."
+    import torch
+
+    warnings.filterwarnings("ignore")
+    torch.set_num_threads(1)
+
+
+def log_folder(
+    run_dir: Path,  # the run folder
+    fold: int,  # test year
+    seed: int,  # seed
+) -> str:
+    "The tensorboard folder of a run's fold and seed."
+    return str(Path(run_dir) / "tensorboard" / f"fold_{fold}_seed_{seed}")
+
+
 def cache_agent(
     task: dict,  # train_agent's arguments: system, name, fold, seed, budget, cache, log_dir, tensorboard
 ) -> str | None:
     "Train one class's agent of a fold and seed into the cache (a run's first phase); None, or why it cannot train."
-    warnings.filterwarnings("ignore")
-    import torch
-
-    torch.set_num_threads(1)  # as in system_job: the same seed gives the same agent in either phase
+    in_worker()
     try:
         train_agent(**task)
     except ValueError as err:  # the fold and seed's job meets it again and reports the class as skipped
@@ -227,7 +241,7 @@ def agent_tasks(
     names = [asset_class_name(k) for k in system["multi_agent_env"]["agent_weights"]]
     names = sorted(names, key=lambda name: -int(agent_section(system, name).get("ensemble", 1)))  # (a stable sort)
     return [dict(system=system, name=name, fold=fold, seed=seed, budget=budget, cache=cache, tensorboard=tensorboard,
-                 log_dir=str(run_dir / "tensorboard" / f"fold_{fold}_seed_{seed}"))
+                 log_dir=log_folder(run_dir, fold, seed))
             for name in names for fold in folds for seed in seeds]  # fmt: skip
 
 # %% ../nbs/23_system.ipynb #fa380e9b
@@ -321,16 +335,13 @@ def system_job(
     spec: dict,  # system, fold, seed, budget, run_dir, cache, fine_tune_bars, tensorboard, train_models_only
 ) -> dict:
     "Train (or load) one fold and seed's agents and meta-controllers, and run every strategy on its test year."
-    warnings.filterwarnings("ignore")
-    import torch
-
     from wealtharena.meta import RLMetaAgent
 
-    torch.set_num_threads(1)
+    in_worker()
     system, fold, seed, budget = spec["system"], spec["fold"], spec["seed"], spec["budget"]
     run_dir, dates = Path(spec["run_dir"]), fold_dates(fold)
     folder = run_dir / "checkpoints" / f"fold_{fold}" / f"seed_{seed}"
-    log_dir = str(run_dir / "tensorboard" / f"fold_{fold}_seed_{seed}")
+    log_dir = log_folder(run_dir, fold, seed)
     weights = {asset_class_name(k): v for k, v in system["multi_agent_env"]["agent_weights"].items()}
     agents, skipped = {}, {}
     for name in weights:
